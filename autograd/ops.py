@@ -1,0 +1,289 @@
+"""The op table: every operation a `Value` can record, defined exactly once.
+
+Each op is a row of plain math:
+
+* ``forward(x[, y])`` computes the result from the operands' numbers,
+* ``derivative(x[, y], out)`` returns the *local* derivatives
+  ``(d out / d x[, d out / d y])``, one per operand. ``out`` is the forward
+  result, passed in because many derivatives are cheapest written with it
+  (``exp' = out``, ``tanh' = 1 - out**2``, ``sigmoid' = out * (1 - out)``),
+* ``domain(x[, y])`` returns an exception when the operands are outside the
+  op's domain (``log(-1)``, ``1 / 0``), or ``None`` when they are fine.
+
+Ops with a constant parameter (``x ** 3``, ``leaky_relu(x, slope=0.01)``)
+receive it as their last operand-like argument ``p``; the parameter is not a
+`Value` and gets no gradient.
+
+The scalar engine (`autograd.value`), the tape compiler and its Numba kernels
+(`autograd.tape`, `autograd.kernels`) and the graph drawings (`autograd.viz`)
+all read this table, so adding an op is one row here plus its tests.
+
+Examples
+--------
+>>> MUL = OPS_BY_NAME["mul"]
+>>> MUL.forward(2.0, 3.0)
+6.0
+>>> MUL.derivative(2.0, 3.0, 6.0)  # d(x*y)/dx = y, d(x*y)/dy = x
+(3.0, 2.0)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# Reading order: binary ops, then unary ops, then ops with a constant parameter.
+
+
+# --- binary ops: f(x, y) -------------------------------------------------------
+
+
+def add(x, y):
+    return x + y
+
+
+def d_add(x, y, out):
+    return 1.0, 1.0
+
+
+def sub(x, y):
+    return x - y
+
+
+def d_sub(x, y, out):
+    return 1.0, -1.0
+
+
+def mul(x, y):
+    return x * y
+
+
+def d_mul(x, y, out):
+    return y, x
+
+
+def truediv(x, y):
+    return x / y
+
+
+def d_truediv(x, y, out):
+    # d(x/y)/dx = 1/y ; d(x/y)/dy = -x/y**2 = -out/y
+    return 1.0 / y, -out / y
+
+
+def domain_truediv(x, y):
+    if y == 0.0:
+        return ZeroDivisionError(f"division by zero: {x} / {y}")
+    return None
+
+
+def pow_value(x, y):
+    return math.pow(x, y)
+
+
+def d_pow_value(x, y, out):
+    # d(x**y)/dx = y * x**(y-1) ; d(x**y)/dy = x**y * ln(x)
+    dx = 0.0 if y == 0.0 else y * math.pow(x, y - 1.0)
+    if x > 0.0:
+        dy = out * math.log(x)
+    elif x == 0.0 and y > 0.0:
+        dy = 0.0  # x**y is flat in y at x = 0 (PyTorch uses the same limit)
+    else:
+        dy = math.nan  # ln(x) is undefined for x < 0; backward() reports it
+    return dx, dy
+
+
+def domain_pow(x, y):
+    if x == 0.0 and y < 0.0:
+        return ZeroDivisionError(f"0 cannot be raised to the negative power {y}")
+    if x < 0.0 and not float(y).is_integer():
+        return ValueError(f"a negative base {x} cannot be raised to the non-integer power {y}")
+    return None
+
+
+# --- unary ops: f(x) -----------------------------------------------------------
+
+
+def neg(x):
+    return -x
+
+
+def d_neg(x, out):
+    return (-1.0,)
+
+
+def exp(x):
+    return math.exp(x)
+
+
+def d_exp(x, out):
+    return (out,)
+
+
+def log(x):
+    return math.log(x)
+
+
+def d_log(x, out):
+    return (1.0 / x,)
+
+
+def domain_log(x):
+    if x <= 0.0:
+        return ValueError(f"log is defined for x > 0, got x = {x}")
+    return None
+
+
+def tanh(x):
+    return math.tanh(x)  # the C library's tanh is stable for any |x|
+
+
+def d_tanh(x, out):
+    return (1.0 - out * out,)
+
+
+def relu(x):
+    return x if x > 0.0 else 0.0
+
+
+def d_relu(x, out):
+    return (1.0 if x > 0.0 else 0.0,)
+
+
+def sigmoid(x):
+    # Two forms so that exp() only ever sees a non-positive number: no overflow.
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def d_sigmoid(x, out):
+    return (out * (1.0 - out),)
+
+
+def softplus(x):
+    # log(1 + e**x) = max(x, 0) + log(1 + e**-|x|): exp() never overflows.
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def d_softplus(x, out):
+    return (sigmoid(x),)
+
+
+def abs_(x):
+    return abs(x)
+
+
+def d_abs(x, out):
+    # sign(x); 0 at the kink, as in PyTorch
+    return (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,)
+
+
+def sqrt(x):
+    return math.sqrt(x)
+
+
+def d_sqrt(x, out):
+    return (0.5 / out,)
+
+
+def domain_sqrt(x):
+    if x < 0.0:
+        return ValueError(f"sqrt is defined for x >= 0, got x = {x}")
+    return None
+
+
+# --- unary ops with a constant parameter p: f(x; p) ----------------------------
+
+
+def pow_const(x, p):
+    return math.pow(x, p)
+
+
+def d_pow_const(x, p, out):
+    # d(x**p)/dx = p * x**(p-1); exactly 0 for p = 0, as in PyTorch
+    return (0.0 if p == 0.0 else p * math.pow(x, p - 1.0),)
+
+
+def domain_pow_const(x, p):
+    return domain_pow(x, p)
+
+
+def leaky_relu(x, p):
+    return x if x > 0.0 else p * x
+
+
+def d_leaky_relu(x, p, out):
+    return (1.0 if x > 0.0 else p,)
+
+
+# --- the table -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Op:
+    """One row of the op table.
+
+    Attributes
+    ----------
+    code : int
+        The op's number in a compiled tape (its position in `OPS`).
+    name : str
+        Identifier, also the `Value` method name for unary ops.
+    arity : int
+        Number of `Value` operands: 1 or 2.
+    symbol : str
+        Short label drawn in graphs (``"*"``, ``"tanh"``).
+    forward : callable
+        ``forward(*operands[, p]) -> float``.
+    derivative : callable
+        ``derivative(*operands[, p], out) -> tuple`` of one local derivative
+        per operand.
+    domain : callable or None
+        ``domain(*operands[, p])`` returns an exception for inputs outside
+        the op's domain, ``None`` when they are valid. ``None`` means every
+        finite input is valid.
+    param : str or None
+        Name of the op's constant parameter (``"exponent"``, ``"slope"``).
+    """
+
+    code: int
+    name: str
+    arity: int
+    symbol: str
+    forward: Callable[..., float]
+    derivative: Callable[..., tuple[float, ...]]
+    domain: Callable[..., BaseException | None] | None = None
+    param: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"
+
+
+def _table(*rows: tuple) -> tuple[Op, ...]:
+    return tuple(Op(code, *row) for code, row in enumerate(rows))
+
+
+# name, arity, symbol, forward, derivative, domain, param
+OPS: tuple[Op, ...] = _table(
+    ("add", 2, "+", add, d_add),
+    ("sub", 2, "-", sub, d_sub),
+    ("mul", 2, "*", mul, d_mul),
+    ("truediv", 2, "/", truediv, d_truediv, domain_truediv),
+    ("pow", 2, "**", pow_value, d_pow_value, domain_pow),
+    ("neg", 1, "neg", neg, d_neg),
+    ("exp", 1, "exp", exp, d_exp),
+    ("log", 1, "log", log, d_log, domain_log),
+    ("tanh", 1, "tanh", tanh, d_tanh),
+    ("relu", 1, "relu", relu, d_relu),
+    ("sigmoid", 1, "sigmoid", sigmoid, d_sigmoid),
+    ("softplus", 1, "softplus", softplus, d_softplus),
+    ("abs", 1, "abs", abs_, d_abs),
+    ("sqrt", 1, "sqrt", sqrt, d_sqrt, domain_sqrt),
+    ("pow_const", 1, "**", pow_const, d_pow_const, domain_pow_const, "exponent"),
+    ("leaky_relu", 1, "leaky_relu", leaky_relu, d_leaky_relu, None, "slope"),
+)
+
+OPS_BY_NAME: dict[str, Op] = {op.name: op for op in OPS}

@@ -1,0 +1,351 @@
+"""`Value`: a scalar that remembers how it was computed, and reverse-mode autograd.
+
+Every arithmetic op on `Value` s builds a node of a graph: the result knows its
+operands (``_prev``) and the op that made it (``_op``, a row of the op table
+in `autograd.ops`). ``backward()`` then walks that graph from the result back
+to the inputs, in reverse topological order, and applies the chain rule:
+
+    d root / d child  +=  d root / d node  *  d node / d child
+
+summing over every path from the root to each node. That is all of reverse
+mode; the rest of this file is operators that record nodes, and checks that
+turn bad input into clear errors.
+
+Examples
+--------
+>>> a = Value(2.0, label="a")
+>>> b = Value(-3.0, label="b")
+>>> c = a * b + a  # a is used twice: its gradient sums both paths
+>>> c.backward()
+>>> a.grad, b.grad  # dc/da = b + 1, dc/db = a
+(-2.0, 2.0)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from autograd.ops import OPS_BY_NAME, Op
+
+_OP = OPS_BY_NAME  # short alias for the operator methods below
+
+
+def _as_number(x: object, where: str) -> float:
+    """``x`` as a finite float, or a clear error saying what ``x`` was."""
+    if isinstance(x, bool) or type(x).__name__ == "bool_":
+        raise TypeError(f"{where}: expected a number or Value, got a bool ({x!r})")
+    if isinstance(x, numbers.Real):
+        number = float(x)
+    elif hasattr(x, "shape") and hasattr(x, "size"):  # a numpy array
+        if x.size != 1:
+            raise TypeError(
+                f"{where}: expected a number or Value, got an array of shape {x.shape}; "
+                "a Value holds one scalar"
+            )
+        return _as_number(x.reshape(-1)[0], where)
+    else:
+        raise TypeError(f"{where}: expected a number or Value, got {type(x).__name__} ({x!r})")
+    if not math.isfinite(number):
+        raise ValueError(f"{where}: a Value holds a finite float, got {number}")
+    return number
+
+
+class Value:
+    """A scalar in a computation graph, with the gradient ``backward()`` fills in.
+
+    Parameters
+    ----------
+    data : int or float
+        The number. It must be finite: NaN and infinity are refused.
+    label : str, optional
+        A name shown in graph drawings and in ``repr``.
+
+    Attributes
+    ----------
+    data : float
+        The forward value.
+    grad : float
+        d root / d self after ``root.backward()``; 0.0 before.
+    label : str
+        The name given, or ``""``.
+    _op : Op or None
+        The op-table row that produced this value (None for an input).
+    _prev : tuple of Value
+        The operands of ``_op``, in order.
+
+    Examples
+    --------
+    >>> x = Value(3.0, label="x")
+    >>> y = x**2 + 1
+    >>> y
+    Value(data=10.0, grad=0.0)
+    >>> y.backward()
+    >>> x.grad
+    6.0
+    """
+
+    __slots__ = ("_op", "_param", "_prev", "data", "grad", "label")
+
+    # Make numpy hand `array + Value` to Value.__radd__ (which refuses it with
+    # a clear TypeError) instead of broadcasting an array of Values.
+    __array_ufunc__ = None
+
+    def __init__(self, data: float, label: str = "") -> None:
+        self.data = _as_number(data, "Value")
+        self.grad = 0.0
+        self.label = label
+        self._op: Op | None = None
+        self._param: float | None = None
+        self._prev: tuple[Value, ...] = ()
+
+    # --- recording ops -------------------------------------------------------
+
+    @staticmethod
+    def _apply(op: Op, operands: tuple[Value, ...], param: float | None = None) -> Value:
+        """Run ``op`` forward on ``operands`` and record the result as a new node."""
+        args = [v.data for v in operands]
+        if param is not None:
+            args.append(param)
+        if op.domain is not None and (error := op.domain(*args)) is not None:
+            raise type(error)(f"{op.name}: {error}")
+        try:
+            data = op.forward(*args)
+        except OverflowError:
+            data = math.inf
+        if not math.isfinite(data):
+            operands = ", ".join(map(str, args))
+            raise OverflowError(f"{op.name}({operands}) overflows a float64 (gives {data})")
+        out = Value.__new__(Value)  # skip __init__: data is already a checked float
+        out.data, out.grad, out.label = data, 0.0, ""
+        out._op, out._param, out._prev = op, param, operands
+        return out
+
+    def _binary(self, other: object, op_name: str, reflected: bool = False) -> Value:
+        if not isinstance(other, Value):
+            other = Value(_as_number(other, op_name))
+        operands = (other, self) if reflected else (self, other)
+        return Value._apply(_OP[op_name], operands)
+
+    def _unary(self, op_name: str, param: float | None = None) -> Value:
+        return Value._apply(_OP[op_name], (self,), param)
+
+    def __add__(self, other: Value | float) -> Value:
+        return self._binary(other, "add")
+
+    def __radd__(self, other: float) -> Value:
+        return self._binary(other, "add", reflected=True)
+
+    def __sub__(self, other: Value | float) -> Value:
+        return self._binary(other, "sub")
+
+    def __rsub__(self, other: float) -> Value:
+        return self._binary(other, "sub", reflected=True)
+
+    def __mul__(self, other: Value | float) -> Value:
+        return self._binary(other, "mul")
+
+    def __rmul__(self, other: float) -> Value:
+        return self._binary(other, "mul", reflected=True)
+
+    def __truediv__(self, other: Value | float) -> Value:
+        return self._binary(other, "truediv")
+
+    def __rtruediv__(self, other: float) -> Value:
+        return self._binary(other, "truediv", reflected=True)
+
+    def __pow__(self, exponent: Value | float) -> Value:
+        if isinstance(exponent, Value):
+            return self._binary(exponent, "pow")
+        # A constant exponent is a parameter of the op, not a graph input.
+        return self._unary("pow_const", _as_number(exponent, "pow"))
+
+    def __rpow__(self, base: float) -> Value:
+        return self._binary(base, "pow", reflected=True)
+
+    def __neg__(self) -> Value:
+        return self._unary("neg")
+
+    def __abs__(self) -> Value:
+        return self._unary("abs")
+
+    def exp(self) -> Value:
+        """e ** self."""
+        return self._unary("exp")
+
+    def log(self) -> Value:
+        """Natural logarithm; ``ValueError`` for self <= 0."""
+        return self._unary("log")
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        return self._unary("tanh")
+
+    def relu(self) -> Value:
+        """max(self, 0)."""
+        return self._unary("relu")
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e ** -self), computed without overflow."""
+        return self._unary("sigmoid")
+
+    def softplus(self) -> Value:
+        """log(1 + e ** self), computed without overflow."""
+        return self._unary("softplus")
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """self if self > 0 else slope * self."""
+        return self._unary("leaky_relu", _as_number(slope, "leaky_relu"))
+
+    def abs(self) -> Value:
+        """|self|."""
+        return self._unary("abs")
+
+    def sqrt(self) -> Value:
+        """Square root; ``ValueError`` for self < 0."""
+        return self._unary("sqrt")
+
+    # --- reading the number --------------------------------------------------
+
+    def item(self) -> float:
+        """The number held, as a Python float (PyTorch's ``Tensor.item``)."""
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    # Ordering compares the numbers and records nothing (for max(), sorting).
+    # There is no __eq__: Values hash by identity, so they can live in sets.
+    def __lt__(self, other: Value | float) -> bool:
+        return self.data < _data_of(other, "<")
+
+    def __le__(self, other: Value | float) -> bool:
+        return self.data <= _data_of(other, "<=")
+
+    def __gt__(self, other: Value | float) -> bool:
+        return self.data > _data_of(other, ">")
+
+    def __ge__(self, other: Value | float) -> bool:
+        return self.data >= _data_of(other, ">=")
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data}, grad={self.grad}{label})"
+
+    # --- reverse mode --------------------------------------------------------
+
+    def _topological_order(self) -> list[Value]:
+        """Every node of the graph below ``self``, each listed after its operands.
+
+        Kahn's algorithm, run from the root: count how many times each node is
+        used as an operand, then release a node once every node using it has
+        been released. That is exactly when its gradient is complete, so the
+        reverse of this list is the order ``backward()`` needs. Loops over an
+        explicit stack, never recursion: a graph a million nodes deep needs no
+        raised recursion limit.
+        """
+        uses: dict[Value, int] = {self: 0}
+        stack = [self]
+        while stack:
+            for child in stack.pop()._prev:
+                if child in uses:
+                    uses[child] += 1
+                else:
+                    uses[child] = 1
+                    stack.append(child)
+        released: list[Value] = []
+        ready = [self]
+        while ready:
+            node = ready.pop()
+            released.append(node)
+            for child in node._prev:
+                uses[child] -= 1
+                if uses[child] == 0:  # its last user is released
+                    ready.append(child)
+        released.reverse()
+        return released
+
+    def _local_derivatives(self) -> tuple[float, ...]:
+        """d self / d operand for each operand, from the op table."""
+        args = [v.data for v in self._prev]
+        if self._param is not None:
+            args.append(self._param)
+        try:
+            return self._op.derivative(*args, self.data)
+        except (ArithmeticError, ValueError):  # e.g. sqrt'(0) = 1 / 0
+            return (math.inf,) * len(self._prev)
+
+    def backward(self, gradient: float = 1.0) -> None:
+        """Fill ``.grad`` of every node below ``self`` with d self / d node.
+
+        Parameters
+        ----------
+        gradient : float, default 1.0
+            The seed d L / d self, for when ``self`` is itself part of a larger
+            function L (PyTorch's ``backward(gradient)``).
+
+        Notes
+        -----
+        Gradients of the graph's inputs (nodes no op produced, such as weights)
+        **accumulate**: a second ``backward()`` adds to them, exactly like
+        PyTorch's leaf tensors, so call ``zero_grad()`` between steps. The
+        gradients of intermediate nodes are recomputed by every call and show
+        the last one. Raises ``FloatingPointError`` if a gradient would be
+        infinite or NaN (as ``sqrt`` at 0), naming the op.
+
+        Examples
+        --------
+        >>> w = Value(3.0)
+        >>> loss = w * w
+        >>> loss.backward()
+        >>> w.grad
+        6.0
+        >>> loss.backward()  # accumulates: now 6 + 6
+        >>> w.grad
+        12.0
+        """
+        seed = _as_number(gradient, "backward")
+        order = self._topological_order()
+        for node in order:
+            if node._prev:
+                node.grad = 0.0  # intermediate gradients belong to this pass only
+        self.grad += seed
+        for node in reversed(order):  # the root first, each node before its operands
+            if node._op is None:
+                continue  # an input: nothing below it to pass a gradient to
+            for child, local in zip(node._prev, node._local_derivatives()):
+                child.grad += local * node.grad  # the chain rule, summed over paths
+        _check_gradients_finite(order)
+
+    def zero_grad(self) -> None:
+        """Set ``.grad`` to 0.0 on every node of the graph below ``self``.
+
+        Examples
+        --------
+        >>> x = Value(2.0)
+        >>> y = x * x
+        >>> y.backward()
+        >>> y.zero_grad()
+        >>> x.grad
+        0.0
+        """
+        for node in self._topological_order():
+            node.grad = 0.0
+
+
+def _data_of(other: object, where: str) -> float:
+    return other.data if isinstance(other, Value) else _as_number(other, where)
+
+
+def _check_gradients_finite(order: list[Value]) -> None:
+    """Raise if backward() produced an infinite or NaN gradient, naming its source."""
+    if all(math.isfinite(node.grad) for node in order):
+        return
+    for node in reversed(order):  # the first bad node seen from the root is the cause
+        bad = [child.grad for child in node._prev if not math.isfinite(child.grad)]
+        if math.isfinite(node.grad) and bad:
+            operands = ", ".join(str(v.data) for v in node._prev)
+            raise FloatingPointError(
+                f"backward through {node._op.name}({operands}) gives the gradient {bad[0]}: "
+                "its derivative is infinite or undefined there, or the gradient overflowed"
+            )
