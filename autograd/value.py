@@ -33,19 +33,18 @@ _OP = OPS_BY_NAME  # short alias for the operator methods below
 
 def _as_number(x: object, where: str) -> float:
     """``x`` as a finite float, or a clear error saying what ``x`` was."""
-    if isinstance(x, bool) or type(x).__name__ == "bool_":
-        raise TypeError(f"{where}: expected a number or Value, got a bool ({x!r})")
-    if isinstance(x, numbers.Real):
-        number = float(x)
-    elif hasattr(x, "shape") and hasattr(x, "size"):  # a numpy array
+    if hasattr(x, "shape") and hasattr(x, "dtype"):  # a numpy scalar or array
         if x.size != 1:
             raise TypeError(
                 f"{where}: expected a number or Value, got an array of shape {x.shape}; "
                 "a Value holds one scalar"
             )
-        return _as_number(x.reshape(-1)[0], where)
-    else:
+        x = x.item()
+    if isinstance(x, bool):
+        raise TypeError(f"{where}: expected a number or Value, got a bool ({x!r})")
+    if not isinstance(x, numbers.Real):
         raise TypeError(f"{where}: expected a number or Value, got {type(x).__name__} ({x!r})")
+    number = float(x)
     if not math.isfinite(number):
         raise ValueError(f"{where}: a Value holds a finite float, got {number}")
     return number
