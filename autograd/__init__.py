@@ -1,4 +1,4 @@
-"""tapegrad's autograd: a scalar `Value` graph and reverse-mode differentiation.
+"""tapegrad's autograd: a scalar `Value` graph, reverse mode, and pictures of both.
 
 >>> from autograd import Value
 >>> x = Value(2.0)
@@ -11,7 +11,19 @@
 from autograd.check import gradcheck
 from autograd.ops import OPS, OPS_BY_NAME, Op
 from autograd.value import Value
+from autograd.viz import draw_dot, print_graph, save, trace_text
 
 __version__ = "0.1.0"
 
-__all__ = ["OPS", "OPS_BY_NAME", "Op", "Value", "__version__", "gradcheck"]
+__all__ = [
+    "OPS",
+    "OPS_BY_NAME",
+    "Op",
+    "Value",
+    "__version__",
+    "draw_dot",
+    "gradcheck",
+    "print_graph",
+    "save",
+    "trace_text",
+]

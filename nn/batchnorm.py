@@ -1,0 +1,144 @@
+"""BatchNorm1d: normalise each feature over the mini-batch, as ``torch.nn.BatchNorm1d``.
+
+For each feature c, over the N samples of a batch::
+
+    mean = Σᵢ xᵢ / N,   var = Σᵢ (xᵢ - mean)² / N   (biased, as PyTorch normalises)
+    yᵢ = (xᵢ - mean) / √(var + eps) · weight + bias
+
+In training the batch's mean and var are `Value` s, so gradients flow through
+them into every sample of the batch. The module also keeps running averages
+(with the *unbiased* variance, N / (N - 1) · var, like PyTorch), which
+``eval()`` mode uses instead, so a single sample can then be normalised.
+
+Examples
+--------
+>>> bn = BatchNorm1d(1)
+>>> [round(y.data, 4) for y in bn.forward_batch([[1.0], [3.0]])]
+[-1.0, 1.0]
+>>> bn.running_mean, bn.running_var
+([0.2], [1.1])
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from autograd.value import Value
+from nn.functional import mean
+from nn.module import _check_size, _Feedforward
+
+
+class BatchNorm1d(_Feedforward):
+    """Batch normalisation over a mini-batch of ``num_features``-long samples.
+
+    Parameters
+    ----------
+    num_features : int
+        Features per sample (C).
+    eps : float
+        Added to the variance before the square root.
+    momentum : float or None
+        Weight of the new batch in the running averages; None: a plain
+        cumulative average over all batches seen (PyTorch's meaning).
+    affine : bool
+        Learn a per-feature scale ``weight`` (starts at 1) and shift
+        ``bias`` (starts at 0).
+
+    Attributes
+    ----------
+    running_mean, running_var : list of float
+        Buffers saved by ``state_dict`` along with ``num_batches_tracked``.
+    """
+
+    _buffers = ("running_mean", "running_var", "num_batches_tracked")
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+    ) -> None:
+        _check_size("num_features", num_features)
+        if not _is_real(eps) or not eps > 0:
+            raise ValueError(f"eps: expected a finite number > 0, got {eps!r}")
+        if momentum is not None and (not _is_real(momentum) or not 0.0 <= momentum <= 1.0):
+            raise ValueError(f"momentum: expected a number in [0, 1] or None, got {momentum!r}")
+        if not isinstance(affine, bool):
+            raise TypeError(f"affine: expected a bool, got {affine!r}")
+        self.num_features = int(num_features)
+        self.eps = float(eps)
+        self.momentum = None if momentum is None else float(momentum)
+        self.affine = affine
+        if affine:
+            self.weight = [Value(1.0) for _ in range(num_features)]
+            self.bias = [Value(0.0) for _ in range(num_features)]
+        self.running_mean = [0.0] * num_features
+        self.running_var = [1.0] * num_features
+        self.num_batches_tracked = 0
+        self.named_parameters()
+
+    def normalize(self, X: list[list[Value]]) -> list[list[Value]]:
+        """Normalise a checked batch (N lists of C Values); returns N lists of C Values."""
+        columns = list(zip(*X))  # one tuple of N Values per feature
+        if self.training:
+            if len(X) < 2:
+                raise ValueError(
+                    f"BatchNorm1d in training needs a batch of at least 2 samples, got {len(X)}; "
+                    "use forward_batch(X) on a mini-batch, or call eval() first"
+                )
+            self.num_batches_tracked += 1
+            normalized = [self._normalize_train(c, col) for c, col in enumerate(columns)]
+        else:
+            normalized = [
+                [
+                    (x - self.running_mean[c]) / math.sqrt(self.running_var[c] + self.eps)
+                    for x in col
+                ]
+                for c, col in enumerate(columns)
+            ]
+        if self.affine:
+            normalized = [
+                [x * self.weight[c] + self.bias[c] for x in col] for c, col in enumerate(normalized)
+            ]
+        return [list(row) for row in zip(*normalized)]
+
+    def _normalize_train(self, c: int, column: tuple[Value, ...]) -> list[Value]:
+        n = len(column)
+        batch_mean = mean(column)
+        centered = [x - batch_mean for x in column]
+        batch_var = mean([d * d for d in centered])
+        std = (batch_var + self.eps).sqrt()
+        # Running statistics are plain numbers: they are not trained.
+        factor = 1.0 / self.num_batches_tracked if self.momentum is None else self.momentum
+        unbiased = batch_var.data * n / (n - 1)
+        self.running_mean[c] += factor * (batch_mean.data - self.running_mean[c])
+        self.running_var[c] += factor * (unbiased - self.running_var[c])
+        return [d / std for d in centered]
+
+    @property
+    def nin(self) -> int:
+        return self.num_features
+
+    def _outputs(self, X: list[list[Value]]) -> list[list[Value]]:
+        return self.normalize(X)
+
+    def architecture(self) -> dict[str, Any]:
+        return {
+            "type": "BatchNorm1d",
+            "num_features": self.num_features,
+            "eps": self.eps,
+            "momentum": self.momentum,
+            "affine": self.affine,
+        }
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
+        )
+
+
+def _is_real(x: object) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)

@@ -1,0 +1,260 @@
+"""Optimizers: turn the gradients ``backward()`` left in ``.grad`` into better parameters.
+
+Both follow ``torch.optim`` step for step (same formulas, same defaults), on a
+flat list of `Value` s. The simplest update is plain gradient descent::
+
+    w_new = w_old - lr · d loss / d w
+
+`SGD` adds momentum (a running direction) and weight decay; `Adam` scales
+each parameter's step by running averages of its gradient and squared
+gradient.
+
+Examples
+--------
+>>> from autograd import Value
+>>> w = Value(3.0)
+>>> opt = SGD([w], lr=0.1)
+>>> loss = w * w
+>>> loss.backward()  # d loss / dw = 2w = 6
+>>> opt.step()
+>>> round(w.data, 12)  # 3 - 0.1 * 6
+2.4
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+from autograd.value import Value
+
+
+def _number(name: str, x: object, low: float, high: float = math.inf, open_low=False) -> float:
+    """``x`` as a float in [low, high) ((low, high) if open_low), else a ValueError naming it."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
+        raise ValueError(f"{name}: expected a finite number, got {x!r}")
+    if x < low or (open_low and x == low) or x >= high:
+        bounds = f"{'(' if open_low else '['}{low}, {high})"
+        raise ValueError(f"{name}: expected a number in {bounds}, got {x!r}")
+    return float(x)
+
+
+def _check_params(params: Iterable[Value]) -> list[Value]:
+    if hasattr(params, "parameters") and not isinstance(params, (list, tuple)):
+        raise TypeError("params: expected a list of Values, got a model; pass model.parameters()")
+    try:
+        params = list(params)
+    except TypeError:
+        raise TypeError(f"params: expected a list of Values, got {type(params).__name__}") from None
+    if not params:
+        raise ValueError("params: the optimizer got an empty list of parameters")
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"params[{i}]: expected a Value, got {type(p).__name__}")
+    if len({id(p) for p in params}) != len(params):
+        raise ValueError("params: some parameters appear more than once")
+    return params
+
+
+class Optimizer:
+    """Holds the parameters and the learning rate; subclasses define ``step()``."""
+
+    _hyperparameters: tuple[str, ...] = ("lr",)  # constructor arguments
+    _counters: tuple[str, ...] = ()  # whole numbers, such as Adam's step count
+    _state: tuple[str, ...] = ()  # per-parameter lists
+
+    def __init__(self, params: Iterable[Value], lr: float) -> None:
+        self.params = _check_params(params)
+        self.lr = lr
+
+    @property
+    def lr(self) -> float:
+        """The learning rate; may be changed between steps (a schedule), must stay > 0."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, lr: float) -> None:
+        self._lr = _number("lr", lr, 0.0, open_low=True)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0 before the next ``backward()``."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Update every parameter from its ``.grad``."""
+        raise NotImplementedError(f"{type(self).__name__} must define step()")
+
+    def state_dict(self) -> dict[str, Any]:
+        """Hyperparameters and per-parameter state as plain JSON-able values."""
+        state = {"type": type(self).__name__}
+        state.update({name: _plain(getattr(self, name)) for name in self._hyperparameters})
+        state.update({name: getattr(self, name) for name in self._counters})
+        state.update({name: list(getattr(self, name)) for name in self._state})
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore ``state_dict()``; everything is checked before anything changes."""
+        if not isinstance(state_dict, dict) or state_dict.get("type") != type(self).__name__:
+            given = state_dict.get("type") if isinstance(state_dict, dict) else state_dict
+            raise ValueError(
+                f"load_state_dict: expected a {type(self).__name__} state, got {given!r}"
+            )
+        expected = {"type", *self._hyperparameters, *self._counters, *self._state}
+        if set(state_dict) != expected:
+            raise ValueError(
+                f"load_state_dict: expected keys {sorted(expected)}, got {sorted(state_dict)}"
+            )
+        for name in self._state:
+            buffer = state_dict[name]
+            if not isinstance(buffer, list) or len(buffer) != len(self.params):
+                raise ValueError(
+                    f"load_state_dict: {name!r} must list {len(self.params)} entries, one per "
+                    f"parameter, got {buffer!r:.60}"
+                )
+            for x in buffer:
+                if x is not None:
+                    _number(name, x, -math.inf)
+        for name in self._counters:
+            count = state_dict[name]
+            if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 0:
+                raise ValueError(f"load_state_dict: {name!r} must be a count >= 0, got {count!r}")
+        trial = type(self)([Value(0.0)], **{k: state_dict[k] for k in self._hyperparameters})
+        for name in self._hyperparameters:  # validated by the trial constructor above
+            setattr(self, name, getattr(trial, name))
+        for name in self._counters:
+            setattr(self, name, int(state_dict[name]))
+        for name in self._state:
+            setattr(self, name, [None if x is None else float(x) for x in state_dict[name]])
+
+
+def _plain(x: Any) -> Any:
+    return list(x) if isinstance(x, tuple) else x
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with momentum, as ``torch.optim.SGD``.
+
+    For each parameter p with gradient g::
+
+        g = g + weight_decay · p                       (L2 penalty)
+        buf = g on the first step, else momentum · buf + (1 - dampening) · g
+        g = g + momentum · buf if nesterov else buf    (when momentum > 0)
+        p = p - lr · g
+
+    Parameters
+    ----------
+    params : list of Value
+        What to train, e.g. ``model.parameters()``.
+    lr : float
+        Learning rate, > 0.
+    momentum : float
+        In [0, 1); 0 is plain gradient descent.
+    weight_decay : float
+        L2 penalty, >= 0.
+    nesterov : bool
+        Nesterov momentum (needs momentum > 0 and dampening 0).
+    dampening : float
+        In [0, 1): how much of the new gradient the momentum buffer skips.
+    """
+
+    _hyperparameters = ("lr", "momentum", "weight_decay", "nesterov", "dampening")
+    _state = ("momentum_buffer",)
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+        dampening: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        self.momentum = _number("momentum", momentum, 0.0, 1.0)
+        self.weight_decay = _number("weight_decay", weight_decay, 0.0)
+        self.dampening = _number("dampening", dampening, 0.0, 1.0)
+        if not isinstance(nesterov, bool):
+            raise TypeError(f"nesterov: expected a bool, got {nesterov!r}")
+        if nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
+            raise ValueError(
+                f"nesterov: needs momentum > 0 and dampening = 0, "
+                f"got momentum = {momentum}, dampening = {dampening}"
+            )
+        self.nesterov = nesterov
+        self.momentum_buffer: list[float | None] = [None] * len(self.params)
+
+    def step(self) -> None:
+        for i, p in enumerate(self.params):
+            g = p.grad + self.weight_decay * p.data
+            if self.momentum:
+                buf = self.momentum_buffer[i]
+                buf = g if buf is None else self.momentum * buf + (1.0 - self.dampening) * g
+                self.momentum_buffer[i] = buf
+                g = g + self.momentum * buf if self.nesterov else buf
+            p.data -= self.lr * g
+
+
+class Adam(Optimizer):
+    """Adam, as ``torch.optim.Adam`` (weight decay as an L2 term added to the gradient).
+
+    At step t, for each parameter p with gradient g::
+
+        g = g + weight_decay · p
+        m = β₁ · m + (1 - β₁) · g          running mean of g
+        v = β₂ · v + (1 - β₂) · g²         running mean of g²
+        p = p - lr / (1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + eps)
+
+    The ``1 - βᵗ`` factors undo the bias of m and v starting at zero.
+
+    Parameters
+    ----------
+    params : list of Value
+        What to train.
+    lr : float
+        Learning rate, > 0.
+    betas : (float, float)
+        β₁, β₂, each in [0, 1).
+    eps : float
+        > 0, keeps the division finite.
+    weight_decay : float
+        L2 penalty, >= 0.
+    """
+
+    _hyperparameters = ("lr", "betas", "eps", "weight_decay")
+    _counters = ("steps",)
+    _state = ("exp_avg", "exp_avg_sq")
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas: expected a pair (beta1, beta2), got {betas!r}")
+        self.betas = (
+            _number("betas[0]", betas[0], 0.0, 1.0),
+            _number("betas[1]", betas[1], 0.0, 1.0),
+        )
+        self.eps = _number("eps", eps, 0.0, open_low=True)
+        self.weight_decay = _number("weight_decay", weight_decay, 0.0)
+        self.steps = 0  # steps taken so far: t
+        self.exp_avg = [0.0] * len(self.params)
+        self.exp_avg_sq = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        self.steps += 1
+        beta1, beta2 = self.betas
+        step_size = self.lr / (1.0 - beta1**self.steps)
+        bias_correction2_sqrt = math.sqrt(1.0 - beta2**self.steps)
+        for i, p in enumerate(self.params):
+            g = p.grad + self.weight_decay * p.data
+            m = self.exp_avg[i] = beta1 * self.exp_avg[i] + (1.0 - beta1) * g
+            v = self.exp_avg_sq[i] = beta2 * self.exp_avg_sq[i] + (1.0 - beta2) * g * g
+            p.data -= step_size * (m / (math.sqrt(v) / bias_correction2_sqrt + self.eps))
