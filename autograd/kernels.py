@@ -1,0 +1,557 @@
+"""Numba kernels that run a `Tape` forward and backward over a whole batch.
+
+The op table's own ``forward`` and ``derivative`` functions are compiled with
+Numba, so the kernels and the scalar engine share every line of math; the
+kernels only decide *where* numbers are read and written. The one piece of
+math of their own is the fused ``dot`` instruction's running sum, which adds
+its terms in the order the ``add`` chain it replaces did.
+
+Memory layout: one row per tape slot, one column per sample (``vals[slot,
+sample]``). Each instruction is then a loop along a contiguous row, and a
+``dot`` term is an ``axpy`` (``row += w * x_row``), which is how a layer comes
+to cost what a matrix product costs. Parameters and constants are the same
+for every sample and live in a separate vector, ``uniform``.
+
+The compiled code is cached on disk next to this file. Numba checks only this
+file's timestamp, not the op table's, so the kernels' cache names carry a
+hash of ``autograd/ops.py``: editing an op compiles afresh.
+
+Examples
+--------
+>>> import numpy as np
+>>> from autograd import Value
+>>> from autograd.tape import trace
+>>> w = Value(3.0)
+>>> tape = trace(lambda x, t: (w * x[0] - t[0]) ** 2, 1, [w], n_targets=1)
+>>> losses, grad = loss_and_grad(tape, np.array([[1.0], [2.0]]), np.array([[1.0], [5.0]]))
+>>> losses.tolist(), grad.tolist()  # mean of 4 and 1; d/dw of the mean: (2*2*1 + 2*1*2) / 2
+([4.0, 1.0], [4.0])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from numba import njit
+from numba.extending import register_jitable
+
+from autograd import ops
+from autograd.ops import OPS, OPS_BY_NAME
+from autograd.tape import DOT, Tape
+
+_OPS_HASH = hashlib.sha256(Path(ops.__file__).read_bytes()).hexdigest()[:12]
+
+# Op-table functions may call each other (d_softplus calls sigmoid): let them.
+for _op in OPS:
+    register_jitable(_op.forward)
+
+
+# error_model="numpy": 1/0 gives inf as in numpy, instead of raising inside the
+# loop; the callers check for non-finite numbers afterwards. Helpers are only
+# called from other kernels: no wrappers for calls from Python (faster compile).
+_HELPER = {"error_model": "numpy", "no_cpython_wrapper": True, "no_cfunc_wrapper": True}
+
+
+def _jit(fn):
+    return njit(**_HELPER)(fn)
+
+
+def _kernel(fn):
+    """``njit`` with the on-disk cache, named after the op table's hash (see module doc).
+
+    ``nogil``: two Python threads can each run one half of a batch at once.
+    """
+    fn.__qualname__ = f"{fn.__qualname__}_{_OPS_HASH}"
+    return njit(cache=True, nogil=True, error_model="numpy")(fn)
+
+
+def _pair(name: str):
+    op = OPS_BY_NAME[name]
+    return op.code, _jit(op.forward), _jit(op.derivative)
+
+
+ADD, _add, _d_add = _pair("add")
+SUB, _sub, _d_sub = _pair("sub")
+MUL, _mul, _d_mul = _pair("mul")
+TRUEDIV, _truediv, _d_truediv = _pair("truediv")
+POW, _pow, _d_pow = _pair("pow")
+NEG, _neg, _d_neg = _pair("neg")
+EXP, _exp, _d_exp = _pair("exp")
+LOG, _log, _d_log = _pair("log")
+TANH, _tanh, _d_tanh = _pair("tanh")
+RELU, _relu, _d_relu = _pair("relu")
+SIGMOID, _sigmoid, _d_sigmoid = _pair("sigmoid")
+SOFTPLUS, _softplus, _d_softplus = _pair("softplus")
+ABS, _abs, _d_abs = _pair("abs")
+SQRT, _sqrt, _d_sqrt = _pair("sqrt")
+POW_CONST, _pow_const, _d_pow_const = _pair("pow_const")
+LEAKY_RELU, _leaky_relu, _d_leaky_relu = _pair("leaky_relu")
+
+KERNEL_OPS = frozenset(op.name for op in OPS if op.code <= LEAKY_RELU)
+"""The ops `_forward_op` and `_derivative_op` dispatch on (a new op must be added there)."""
+
+_ARITY = np.array([op.arity for op in OPS], dtype=np.int64)
+
+
+@_jit
+def _forward_op(code, x, y, p):
+    """``OPS[code].forward`` on operands ``x`` (and ``y``, or the constant ``p``)."""
+    if code == ADD:
+        return _add(x, y)
+    if code == SUB:
+        return _sub(x, y)
+    if code == MUL:
+        return _mul(x, y)
+    if code == TRUEDIV:
+        return _truediv(x, y)
+    if code == POW:
+        return _pow(x, y)
+    if code == NEG:
+        return _neg(x)
+    if code == EXP:
+        return _exp(x)
+    if code == LOG:
+        return _log(x)
+    if code == TANH:
+        return _tanh(x)
+    if code == RELU:
+        return _relu(x)
+    if code == SIGMOID:
+        return _sigmoid(x)
+    if code == SOFTPLUS:
+        return _softplus(x)
+    if code == ABS:
+        return _abs(x)
+    if code == SQRT:
+        return _sqrt(x)
+    if code == POW_CONST:
+        return _pow_const(x, p)
+    return _leaky_relu(x, p)
+
+
+@_jit
+def _derivative_op(code, x, y, p, out):
+    """``OPS[code].derivative`` as a pair (the second is 0.0 for a unary op)."""
+    if code == ADD:
+        return _d_add(x, y, out)
+    if code == SUB:
+        return _d_sub(x, y, out)
+    if code == MUL:
+        return _d_mul(x, y, out)
+    if code == TRUEDIV:
+        return _d_truediv(x, y, out)
+    if code == POW:
+        return _d_pow(x, y, out)
+    if code == NEG:
+        return _d_neg(x, out)[0], 0.0
+    if code == EXP:
+        return _d_exp(x, out)[0], 0.0
+    if code == LOG:
+        return _d_log(x, out)[0], 0.0
+    if code == TANH:
+        return _d_tanh(x, out)[0], 0.0
+    if code == RELU:
+        return _d_relu(x, out)[0], 0.0
+    if code == SIGMOID:
+        return _d_sigmoid(x, out)[0], 0.0
+    if code == SOFTPLUS:
+        return _d_softplus(x, out)[0], 0.0
+    if code == ABS:
+        return _d_abs(x, out)[0], 0.0
+    if code == SQRT:
+        return _d_sqrt(x, out)[0], 0.0
+    if code == POW_CONST:
+        return _d_pow_const(x, p, out)[0], 0.0
+    return _d_leaky_relu(x, p, out)[0], 0.0
+
+
+@_jit
+def _row(vals, uniform, ref, spare):
+    """The samples' values of reference ``ref`` as one row.
+
+    A slot is its row of ``vals``; a parameter or constant is written across
+    ``spare`` first. Inner loops then read plain rows: no per-sample branch,
+    and no per-sample call taking arrays (whose reference counting costs more
+    than the arithmetic).
+    """
+    if ref >= 0:
+        return vals[ref]
+    spare[:] = uniform[~ref]
+    return spare
+
+
+@_jit
+def _axpy4(result, uniform, vals, terms):
+    """result += w0·x0, then += w1·x1, += w2·x2, += w3·x3: four uniform-weight terms."""
+    w0, w1, w2, w3 = (
+        uniform[~terms[0, 0]],
+        uniform[~terms[1, 0]],
+        uniform[~terms[2, 0]],
+        uniform[~terms[3, 0]],
+    )
+    x0, x1, x2, x3 = vals[terms[0, 1]], vals[terms[1, 1]], vals[terms[2, 1]], vals[terms[3, 1]]
+    for s in range(len(result)):
+        r = _add(result[s], _mul(w0, x0[s]))
+        r = _add(r, _mul(w1, x1[s]))
+        r = _add(r, _mul(w2, x2[s]))
+        result[s] = _add(r, _mul(w3, x3[s]))
+
+
+@_jit
+def _forward_rows(code, args, const, out, terms, uniform, vals, spare):
+    """Run every instruction for every sample (column); ``spare``: two scratch rows."""
+    n = vals.shape[1]
+    for i in range(len(code)):
+        result = vals[out[i]]
+        if code[i] == DOT:
+            first, stop = args[i, 0], args[i, 1]
+            w = _row(vals, uniform, terms[first, 0], spare[0])
+            x = _row(vals, uniform, terms[first, 1], spare[1])
+            for s in range(n):
+                result[s] = _mul(w[s], x[s])
+            t = first + 1
+            while t < stop:
+                if t + 4 <= stop and (terms[t : t + 4, 0] < 0).all():
+                    # four weight * row terms in one pass over the row: the same
+                    # additions in the same order, a quarter of the memory traffic
+                    _axpy4(result, uniform, vals, terms[t : t + 4])
+                    t += 4
+                    continue
+                w = _row(vals, uniform, terms[t, 0], spare[0])
+                x = _row(vals, uniform, terms[t, 1], spare[1])
+                for s in range(n):
+                    result[s] = _add(result[s], _mul(w[s], x[s]))
+                t += 1
+        else:
+            c, p = code[i], const[i]
+            x = _row(vals, uniform, args[i, 0], spare[0])
+            y = _row(vals, uniform, args[i, 1], spare[1])
+            for s in range(n):
+                result[s] = _forward_op(c, x[s], y[s], p)
+
+
+@njit(**_HELPER, fastmath={"reassoc"})
+def _sum_of_products(a, b):
+    """Σ a[s]·b[s] over the batch, in an order the compiler picks to vectorise (``reassoc``).
+
+    This and `_backward_axpy` are the only places the batch is summed, and
+    fused and unfused tapes sum through the same ones, so they still agree
+    bit for bit.
+    """
+    total = 0.0
+    for s in range(len(a)):
+        total += a[s] * b[s]
+    return total
+
+
+@_jit
+def _accumulate(ref, local, grads, gu, go, needs_grad, n_params):
+    """Chain rule into operand ``ref``: its gradient += local[s] · go[s].
+
+    A slot keeps one gradient per sample; a parameter gets the batch's sum.
+    """
+    if ref >= 0:
+        if needs_grad[ref]:
+            g = grads[ref]
+            for s in range(len(g)):
+                g[s] += local[s] * go[s]
+    elif ~ref < n_params:
+        gu[~ref] += _sum_of_products(local, go)
+
+
+@njit(**_HELPER, fastmath={"reassoc"})
+def _backward_axpy(w_ref, x_ref, uniform, vals, grads, gu, go, needs_grad, n_params):
+    """Backward of one ``weight * row`` product in one pass: what `_accumulate` does for both.
+
+    Every such product, a dot's term or a lone ``mul``, comes through here.
+    """
+    wv, x = uniform[~w_ref], vals[x_ref]
+    param = ~w_ref < n_params
+    total = 0.0
+    if needs_grad[x_ref]:
+        gx = grads[x_ref]
+        for s in range(len(x)):
+            d_w, d_x = _d_mul(wv, x[s], 0.0)  # d_mul ignores its ``out`` argument
+            gx[s] += d_x * go[s]
+            total += d_w * go[s]
+    elif param:
+        for s in range(len(x)):
+            total += _d_mul(wv, x[s], 0.0)[0] * go[s]
+    if param:
+        gu[~w_ref] += total
+
+
+@_jit
+def _backward_rows(
+    code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
+):
+    """Reverse mode for every sample: ``grads[o]`` holds d loss / d slot o.
+
+    ``spare`` is scratch space, four rows: two operands, two local derivatives.
+    """
+    n = vals.shape[1]
+    dx, dy = spare[2], spare[3]
+    for i in range(len(code) - 1, -1, -1):
+        o = out[i]
+        if not needs_grad[o]:
+            continue  # no parameter below: nothing to pass a gradient to
+        go, result = grads[o], vals[o]
+        if code[i] == DOT:
+            for t in range(args[i, 1] - 1, args[i, 0] - 1, -1):  # terms in reverse, as a chain
+                w_ref, x_ref = terms[t, 0], terms[t, 1]
+                if w_ref < 0 and x_ref >= 0:
+                    _backward_axpy(w_ref, x_ref, uniform, vals, grads, gu, go, needs_grad, n_params)
+                    continue
+                w = _row(vals, uniform, terms[t, 0], spare[0])
+                x = _row(vals, uniform, terms[t, 1], spare[1])
+                for s in range(n):
+                    dx[s], dy[s] = _d_mul(w[s], x[s], _mul(w[s], x[s]))
+                _accumulate(terms[t, 0], dx, grads, gu, go, needs_grad, n_params)
+                _accumulate(terms[t, 1], dy, grads, gu, go, needs_grad, n_params)
+        else:
+            c, p, a, b = code[i], const[i], args[i, 0], args[i, 1]
+            if c == MUL and (a < 0) != (b < 0):  # weight * row, as in a dot
+                w_ref, x_ref = (a, b) if a < 0 else (b, a)
+                _backward_axpy(w_ref, x_ref, uniform, vals, grads, gu, go, needs_grad, n_params)
+                continue
+            x = _row(vals, uniform, args[i, 0], spare[0])
+            y = _row(vals, uniform, args[i, 1], spare[1])
+            for s in range(n):
+                dx[s], dy[s] = _derivative_op(c, x[s], y[s], p, result[s])
+            _accumulate(args[i, 0], dx, grads, gu, go, needs_grad, n_params)
+            if _ARITY[c] == 2:
+                _accumulate(args[i, 1], dy, grads, gu, go, needs_grad, n_params)
+
+
+@_jit
+def _load_batch(X, slots, vals):
+    """Copy columns of ``X`` (samples × features) into their slots' rows."""
+    for k in range(len(slots)):
+        row = vals[slots[k]]
+        for s in range(len(X)):
+            row[s] = X[s, k]
+
+
+@_kernel
+def _train(tape_arrays, uniform, X, T, selected, seed, vals, grads, gu, spare):
+    """Forward and backward for the samples of ``X`` with their own buffers."""
+    code, args, const, out, terms, in_slots, t_slots, needs_grad, n_params = tape_arrays
+    _load_batch(X, in_slots, vals)
+    _load_batch(T, t_slots, vals)
+    _forward_rows(code, args, const, out, terms, uniform, vals, spare)
+    grads[:] = 0.0
+    for s in range(len(X)):
+        grads[selected[s], s] = seed
+    _backward_rows(
+        code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
+    )
+
+
+@_kernel
+def _infer(tape_arrays, uniform, X, T, vals, spare):
+    code, args, const, out, terms, in_slots, t_slots = tape_arrays[:7]
+    _load_batch(X, in_slots, vals)
+    _load_batch(T, t_slots, vals)
+    _forward_rows(code, args, const, out, terms, uniform, vals, spare)
+
+
+# Two threads, one half of the batch each, pay off above this much work
+# (samples × (instructions + dot terms)): below it, handing work to a thread
+# costs more than it saves (measured by benchmarks/run.py, see its README).
+PARALLEL_MIN_WORK = int(os.environ.get("TAPEGRAD_PARALLEL_MIN_WORK", 3_000_000))
+_helper_thread: ThreadPoolExecutor | None = None
+
+
+def _run_halves(run, X, T, selected, vals, grads, gu, spare) -> None:
+    """``run`` on each half of the batch at once: the second half in a helper thread."""
+    global _helper_thread
+    if _helper_thread is None:
+        _helper_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tapegrad")
+    half = len(X) // 2
+    second = _helper_thread.submit(
+        run, X[half:], T[half:], selected[half:], vals[1:], grads[1:], gu[1:], spare[1:]
+    )
+    run(X[:half], T[:half], selected[:half], vals[:1], grads[:1], gu[:1], spare[:1])
+    second.result()
+
+
+class Workspace:
+    """Buffers for one tape, reused across calls of the same batch size.
+
+    ``vals[c]`` and ``grads[c]`` (slots × samples) belong to chunk ``c`` of
+    the batch: one chunk, or one per thread. Each is C-contiguous and indexed
+    from 0, which lets the compiler vectorise the loops over samples.
+    """
+
+    def __init__(self, tape: Tape) -> None:
+        self.tape = tape
+        self.arrays = (
+            tape.code,
+            tape.args,
+            tape.const,
+            tape.out,
+            tape.terms,
+            tape.input_slots,
+            tape.target_slots,
+            tape.needs_grad,
+            tape.n_params,
+        )
+        self.shape = (0, 0)
+
+    def buffers(self, batch: int, n_chunks: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self.shape != (batch, n_chunks):
+            width = batch // n_chunks
+            self.vals = np.empty((n_chunks, self.tape.n_slots, width))
+            self.grads = np.empty((n_chunks, self.tape.n_slots, width))
+            self.spare = np.empty((n_chunks, 4, width))
+            self.shape = (batch, n_chunks)
+        return self.vals, self.grads, self.spare
+
+
+def loss_and_grad(
+    tape: Tape,
+    X: np.ndarray,
+    T: np.ndarray | None = None,
+    selected: np.ndarray | None = None,
+    uniform: np.ndarray | None = None,
+    workspace: Workspace | None = None,
+    parallel: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each sample's output and the gradient of their mean with respect to the parameters.
+
+    Parameters
+    ----------
+    tape : Tape
+        A traced per-sample loss.
+    X : ndarray, shape (batch, n_inputs)
+        Inputs, float64, C-contiguous.
+    T : ndarray, shape (batch, n_targets), optional
+        Targets.
+    selected : ndarray of int64, shape (batch,), optional
+        Which of the tape's outputs is sample ``s`` 's loss (default: the first).
+    uniform : ndarray, optional
+        The parameters' values followed by the constants (default: ``tape.uniform``).
+    workspace : Workspace, optional
+        Reusable buffers.
+    parallel : bool, optional
+        Split the batch in two halves run by two threads (an even batch only).
+        By default only when the work is above ``PARALLEL_MIN_WORK``.
+
+    Returns
+    -------
+    losses : ndarray, shape (batch,)
+    grad : ndarray, shape (n_params,)
+        d mean(losses) / d parameter.
+
+    Raises
+    ------
+    ArithmeticError or ValueError
+        If an op's result is not finite (naming the op and the sample), or
+        FloatingPointError if a gradient is not.
+    """
+    batch = len(X)
+    T = np.empty((batch, 0)) if T is None else T
+    uniform = tape.uniform if uniform is None else uniform
+    workspace = workspace or Workspace(tape)
+    slots = tape.output_slots[0 if selected is None else selected]
+    selected = np.ascontiguousarray(np.broadcast_to(slots, (batch,)), dtype=np.int64)
+    if parallel is None:
+        parallel = batch * (len(tape) + len(tape.terms)) >= PARALLEL_MIN_WORK
+    n_chunks = 2 if parallel and batch % 2 == 0 else 1
+    vals, grads, spare = workspace.buffers(batch, n_chunks)
+    gu = np.zeros((n_chunks, len(uniform)))
+
+    def run(X, T, selected, vals, grads, gu, spare):
+        _train(
+            workspace.arrays,
+            uniform,
+            X,
+            T,
+            selected,
+            1.0 / batch,
+            vals[0],
+            grads[0],
+            gu[0],
+            spare[0],
+        )
+
+    if n_chunks == 1:
+        run(X, T, selected, vals, grads, gu, spare)
+    else:
+        _run_halves(run, X, T, selected, vals, grads, gu, spare)
+    _raise_if_nonfinite(tape, uniform, vals)
+    sample = np.arange(batch)
+    width = batch // n_chunks
+    losses = vals[sample // width, selected, sample % width]
+    grad = gu.sum(axis=0)[: tape.n_params]
+    if not np.isfinite(grad).all():
+        k = int(np.flatnonzero(~np.isfinite(grad))[0])
+        label = tape.param_labels[k] or f"${k}"
+        raise FloatingPointError(
+            f"backward gives the gradient {grad[k]} for parameter {label}: an op's derivative "
+            "is infinite or undefined on this batch (as sqrt at 0), or the gradient overflowed"
+        )
+    return losses, grad
+
+
+def forward(
+    tape: Tape,
+    X: np.ndarray,
+    T: np.ndarray | None = None,
+    uniform: np.ndarray | None = None,
+    workspace: Workspace | None = None,
+) -> np.ndarray:
+    """The tape's outputs for every sample (no gradients): shape (batch, n_outputs).
+
+    ``T`` (batch × n_targets) is needed when the tape reads targets.
+
+    Examples
+    --------
+    >>> from autograd.tape import trace
+    >>> tape = trace(lambda x: [x[0] * x[1], x[0].exp()], n_inputs=2, params=[])
+    >>> forward(tape, np.array([[2.0, 3.0], [0.0, 1.0]])).tolist()
+    [[6.0, 7.38905609893065], [0.0, 1.0]]
+    """
+    if T is None:
+        if len(tape.target_slots):
+            raise ValueError(f"forward: the tape reads {len(tape.target_slots)} targets: pass T")
+        T = np.empty((len(X), 0))
+    uniform = tape.uniform if uniform is None else uniform
+    workspace = workspace or Workspace(tape)
+    vals, _, spare = workspace.buffers(len(X), 1)
+    _infer(workspace.arrays, uniform, X, T, vals[0], spare[0])
+    _raise_if_nonfinite(tape, uniform, vals)
+    return vals[0][tape.output_slots].T.copy()
+
+
+def _raise_if_nonfinite(tape: Tape, uniform: np.ndarray, vals: np.ndarray) -> None:
+    """Name the first op that gave a non-finite result, as the scalar engine would."""
+    if np.isfinite(vals).all():
+        return
+    width = vals.shape[2]
+    # per instruction, its result for every sample of the batch in order
+    bad = ~np.isfinite(vals[:, tape.out, :].transpose(1, 0, 2).reshape(len(tape.out), -1))
+    culprits = np.flatnonzero(bad.any(axis=1))
+    if not len(culprits):
+        raise ValueError("the batch's inputs or targets hold NaN or infinity")
+    i = int(culprits[0])  # tape order: the first bad result is the cause
+    s = int(np.flatnonzero(bad[i])[0])
+    line = tape.instruction(i)
+    if tape.code[i] == DOT:
+        raise OverflowError(f"sample {s} of the batch: {line} overflows a float64")
+    op = OPS[tape.code[i]]
+    values = vals[s // width]
+    operands = [
+        float(values[r, s % width]) if r >= 0 else float(uniform[~r])
+        for r in tape.args[i, : op.arity]
+    ]
+    if op.param is not None:
+        operands.append(float(tape.const[i]))
+    error = op.domain(*operands) if op.domain is not None else None
+    if error is None:
+        error = OverflowError(f"{op.name}({', '.join(map(str, operands))}) overflows a float64")
+    raise type(error)(f"sample {s} of the batch, {line}: {op.name}: {error}")

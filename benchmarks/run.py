@@ -1,0 +1,493 @@
+"""Side-by-side timings: micrograd, tapegrad (scalar and compiled) and PyTorch CPU.
+
+Usage::
+
+    python benchmarks/run.py            # the full run, a few minutes
+    python benchmarks/run.py --quick    # fewer repeats, smaller chains: a smoke test
+
+Prints markdown tables and writes ``benchmarks/results.json``. Every time is
+the median of at least 5 repeats, float64 throughout. A training step is
+forward + backward + Adam update on one batch (``zero_grad`` included).
+See ``benchmarks/README.md`` for what each number means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from autograd import Value, kernels  # noqa: E402
+from autograd.tape import trace  # noqa: E402
+from nn.data import moons  # noqa: E402
+from nn.losses import cross_entropy, mse_loss  # noqa: E402
+from nn.module import MLP  # noqa: E402
+from nn.optim import Adam  # noqa: E402
+
+# name, nin, nouts, batch
+CONFIGS = [
+    ("MLP(2, [16, 16, 1])", 2, [16, 16, 1], 32),
+    ("MLP(2, [16, 16, 1])", 2, [16, 16, 1], 1024),
+    ("MLP(2, [64, 64, 1])", 2, [64, 64, 1], 256),
+    ("MLP(64, [128, 128, 10])", 64, [128, 128, 10], 256),
+]
+# The scalar engines build the whole batch's graph each step (~ 2 nodes per
+# weight per sample). Above this size a step takes tens of seconds (micrograd:
+# about 40 s for MLP(2, [64, 64, 1]) at batch 256 here), so they are skipped.
+MAX_GRAPH_NODES = 1_500_000
+MIN_REPEATS = 5
+
+
+# --- timing ----------------------------------------------------------------------
+
+
+def median_time(step, budget: float, min_repeats: int = MIN_REPEATS, label: str = "") -> dict:
+    """Median seconds of ``step()`` over at least ``min_repeats`` runs.
+
+    A warm-up run comes first unless the step is slow (over a second: nothing
+    to warm up in a pure-Python engine), then as many repeats as ``budget``
+    seconds allow, up to 200.
+    """
+    start = time.perf_counter()
+    step()
+    first = time.perf_counter() - start
+    times = [first] if first > 1.0 else []
+    repeats = max(min_repeats, min(200, int(budget / max(first, 1e-9))))
+    while len(times) < repeats:
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    if label:
+        print(f"    {label}: {statistics.median(times) * 1e3:.3f} ms", file=sys.stderr)
+    return {"median_s": statistics.median(times), "repeats": repeats}
+
+
+def data(nin: int, n_out: int, batch: int) -> tuple[np.ndarray, np.ndarray]:
+    if nin == 2:  # micrograd's moons demo, labels ±1 as regression targets
+        X, y = moons(n_samples=batch, noise=0.1, seed=0)
+        return X, 2.0 * y - 1.0
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return digits.data[:batch] / 16.0, digits.target[:batch]
+
+
+# --- one training step per engine ---------------------------------------------------
+
+
+def tapegrad_scalar_step(nin, nouts, X, y):
+    model = MLP(nin, nouts, seed=0)
+    loss_fn = mse_loss if nouts[-1] == 1 else cross_entropy
+    opt = Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad()
+        outputs = model.forward_batch(X)
+        loss = sum(loss_fn(out, t) for out, t in zip(outputs, y)) / len(y)
+        loss.backward()
+        opt.step()
+
+    return step
+
+
+def tapegrad_compiled_steps(nin, nouts, X, y):
+    """The full step, and loss_and_grad alone (to show what the Python-side Adam costs)."""
+    model = MLP(nin, nouts, seed=0)
+    compiled = model.compile(mse_loss if nouts[-1] == 1 else cross_entropy)
+    opt = Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad()
+        compiled.loss_and_grad(X, y)
+        opt.step()
+
+    return step, lambda: compiled.loss_and_grad(X, y)
+
+
+def micrograd_step(nin, nouts, X, y):
+    from micrograd.engine import Value as MValue
+    from micrograd.nn import MLP as MicroMLP
+
+    model = MicroMLP(nin, nouts)
+    params = model.parameters()
+    m, v, t = [0.0] * len(params), [0.0] * len(params), [0]
+    rows = [[MValue(float(a)) for a in x] for x in X]
+
+    def adam(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):  # the same update as nn.optim.Adam
+        t[0] += 1
+        step_size = lr / (1.0 - beta1 ** t[0])
+        correction = math.sqrt(1.0 - beta2 ** t[0])
+        for i, p in enumerate(params):
+            m[i] = beta1 * m[i] + (1.0 - beta1) * p.grad
+            v[i] = beta2 * v[i] + (1.0 - beta2) * p.grad * p.grad
+            p.data -= step_size * (m[i] / (math.sqrt(v[i]) / correction + eps))
+
+    def step():
+        model.zero_grad()
+        loss = sum((model(x) - float(target)) ** 2 for x, target in zip(rows, y)) * (1.0 / len(y))
+        # micrograd's backward recurses once per node of the longest path (the batch's sum)
+        with recursion_limit_raised(100_000):
+            loss.backward()
+        adam()
+
+    return step
+
+
+def torch_step(nin, nouts, X, y):
+    import torch
+
+    sizes = [nin, *nouts]
+    layers = []
+    for i in range(len(nouts)):
+        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1], dtype=torch.float64))
+        if i < len(nouts) - 1:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    Xt = torch.tensor(X, dtype=torch.float64)
+    if nouts[-1] == 1:
+        yt = torch.tensor(y, dtype=torch.float64)
+
+        def loss_of(out):
+            return torch.nn.functional.mse_loss(out[:, 0], yt)
+    else:
+        yt = torch.tensor(y, dtype=torch.int64)
+
+        def loss_of(out):
+            return torch.nn.functional.cross_entropy(out, yt)
+
+    def step():
+        opt.zero_grad()
+        loss_of(model(Xt)).backward()
+        opt.step()
+
+    return step
+
+
+# --- the training-step table --------------------------------------------------------
+
+
+def graph_nodes(nin: int, nouts: list[int], batch: int) -> int:
+    weights = sum(a * b for a, b in zip([nin, *nouts], nouts))
+    return 2 * weights * batch
+
+
+def training_steps(budget: float) -> list[dict]:
+    import torch
+
+    default_threads = torch.get_num_threads()
+    rows = []
+    for name, nin, nouts, batch in CONFIGS:
+        X, y = data(nin, nouts[-1], batch)
+        row = {"model": name, "batch": batch}
+        small = graph_nodes(nin, nouts, batch) <= MAX_GRAPH_NODES
+        if small and nouts[-1] == 1:  # micrograd has no exp/log: no cross-entropy
+            row["micrograd"] = median_time(micrograd_step(nin, nouts, X, y), budget, label="micro")
+        if small:
+            row["tapegrad scalar"] = median_time(
+                tapegrad_scalar_step(nin, nouts, X, y), budget, label="scalar"
+            )
+        gc.collect()
+        step, kernel_only = tapegrad_compiled_steps(nin, nouts, X, y)
+        row["tapegrad compiled"] = median_time(step, budget)
+        row["compiled loss_and_grad only"] = median_time(kernel_only, budget)
+        torch.set_num_threads(1)
+        row["PyTorch 1 thread"] = median_time(torch_step(nin, nouts, X, y), budget)
+        torch.set_num_threads(default_threads)
+        row[f"PyTorch {default_threads} threads"] = median_time(
+            torch_step(nin, nouts, X, y), budget
+        )
+        rows.append(row)
+        print(f"  {name} batch {batch}: done", file=sys.stderr)
+    return rows
+
+
+def layouts(budget: float) -> list[dict]:
+    """The kernel alone on tape variants: unfused vs fused, one thread vs two."""
+    rows = []
+    for name, nin, nouts, batch in CONFIGS:
+        X, y = data(nin, nouts[-1], batch)
+        model = MLP(nin, nouts, seed=0)
+        compiled = model.compile(mse_loss if nouts[-1] == 1 else cross_entropy)
+        compiled.loss_and_grad(X, y)  # traces the loss
+        row = {"model": name, "batch": batch}
+        if compiled.classification:
+            T, selected = None, np.asarray(y, dtype=np.int64)
+        else:
+            T, selected = np.asarray(y, dtype=np.float64).reshape(-1, 1), None
+
+        if compiled.classification:  # one loss per class, as CompiledModel traces it
+
+            def loss_fn(x, model=model, classes=compiled.n_outputs):
+                out = model(x)
+                return [cross_entropy(out, c) for c in range(classes)]
+        else:
+
+            def loss_fn(x, t, model=model):
+                return mse_loss(model(x), t[0])
+
+        n_targets = 0 if compiled.classification else 1
+        for fused in (False, True):
+            tape = trace(loss_fn, nin, compiled.params, n_targets, fuse=fused)
+            for parallel in (False, True):
+                key = (
+                    f"{'fused' if fused else 'unfused'}, {'2 threads' if parallel else '1 thread'}"
+                )
+
+                def run(tape=tape, parallel=parallel, X=X, T=T, selected=selected):
+                    kernels.loss_and_grad(tape, X, T, selected, parallel=parallel)
+
+                row[key] = median_time(run, budget)
+        rows.append(row)
+    return rows
+
+
+# --- deep chains and memory ----------------------------------------------------------
+
+
+def chain(value_class, n: int):
+    x = value_class(1.0)
+    c = value_class(1.0)
+    y = x
+    for _ in range(n):
+        y = y * c
+    return y
+
+
+def in_big_thread(fn):
+    """Run fn in a thread with a large stack (micrograd's backward recurses once per node)."""
+    result = {}
+
+    def target():
+        try:
+            result["value"] = fn()
+        except RecursionError as error:
+            result["error"] = f"RecursionError: {error}"
+
+    threading.stack_size(1 << 29)
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    threading.stack_size(0)
+    return result
+
+
+def timed_backward(value_class, n: int, recursion_limit: int | None = None) -> dict:
+    y = chain(value_class, n)
+
+    def run():
+        start = time.perf_counter()
+        y.backward()
+        return time.perf_counter() - start
+
+    with recursion_limit_raised(recursion_limit):
+        result = in_big_thread(run)
+    gc.collect()
+    return {"seconds": result["value"]} if "value" in result else {"error": result["error"]}
+
+
+@contextlib.contextmanager
+def recursion_limit_raised(limit: int | None):
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit or old)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def deep_chains(sizes: list[int]) -> list[dict]:
+    from micrograd.engine import Value as MValue
+
+    rows = []
+    for n in sizes:
+        row = {"nodes": n, "tapegrad scalar": timed_backward(Value, n)}
+        row["micrograd"] = timed_backward(MValue, n)
+        if "error" in row["micrograd"]:
+            row["micrograd, recursion limit raised"] = timed_backward(MValue, n, 10 * n + 1000)
+        rows.append(row)
+        print(f"  chain {n}: done", file=sys.stderr)
+    return rows
+
+
+def bytes_per_node(value_class, n: int = 100_000) -> float:
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    y = chain(value_class, n)
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del y
+    return (after - before) / n
+
+
+# --- JIT compile and cached start ----------------------------------------------------
+
+START_SCRIPT = """
+import json, time
+t0 = time.perf_counter()
+import numpy as np
+from nn.module import MLP
+from nn.losses import mse_loss
+t1 = time.perf_counter()
+X, y = np.random.default_rng(0).normal(size=(32, 2)), np.zeros(32)
+compiled = MLP(2, [16, 16, 1], seed=0).compile(mse_loss)
+t2 = time.perf_counter()
+compiled.loss_and_grad(X, y)
+t3 = time.perf_counter()
+compiled.predict(X)
+t4 = time.perf_counter()
+print(json.dumps({"imports_s": t1 - t0, "first_step_s": t3 - t2, "start_to_first_step_s": t3 - t0,
+                  "predict_first_call_s": t4 - t3}))
+"""
+
+
+def jit_and_cache() -> dict:
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": str(ROOT)}
+        runs = {}
+        for name in ("cold cache (compiles)", "warm cache"):
+            out = subprocess.run(
+                [sys.executable, "-c", START_SCRIPT], env=env, capture_output=True, text=True
+            )
+            if out.returncode:
+                raise RuntimeError(out.stderr)
+            runs[name] = json.loads(out.stdout)
+        return runs
+
+
+# --- report ---------------------------------------------------------------------------
+
+
+def ms(entry: dict | None) -> str:
+    return "—" if entry is None else f"{entry['median_s'] * 1e3:.3f}"
+
+
+def ratio(slow: dict | None, fast: dict | None) -> str:
+    if slow is None or fast is None:
+        return "—"
+    return f"{slow['median_s'] / fast['median_s']:,.1f}×"
+
+
+def report(results: dict) -> str:
+    lines = ["## Time per training step (forward + backward + Adam), median ms", ""]
+    steps = results["training_steps"]
+    torch_keys = [k for k in steps[0] if k.startswith("PyTorch")]
+    engines = ["micrograd", "tapegrad scalar", "tapegrad compiled", *torch_keys]
+    lines.append("| model | batch | " + " | ".join(engines) + " | compiled loss_and_grad only |")
+    lines.append("|---|---:|" + "---:|" * (len(engines) + 1))
+    for row in steps:
+        cells = [ms(row.get(e)) for e in engines] + [ms(row["compiled loss_and_grad only"])]
+        lines.append(f"| {row['model']} | {row['batch']} | " + " | ".join(cells) + " |")
+    lines += ["", "## Ratios (how many times faster)", ""]
+    lines.append(
+        "| model | batch | scalar × micrograd | compiled × micrograd | compiled × PyTorch (best) |"
+    )
+    lines.append("|---|---:|---:|---:|---:|")
+    for row in steps:
+        best_torch = min((row[k] for k in torch_keys), key=lambda e: e["median_s"])
+        compiled = row["tapegrad compiled"]
+        lines.append(
+            f"| {row['model']} | {row['batch']} | "
+            f"{ratio(row.get('micrograd'), row.get('tapegrad scalar'))} | "
+            f"{ratio(row.get('micrograd'), compiled)} | {ratio(best_torch, compiled)} |"
+        )
+    lines += ["", "## Kernel layouts: loss_and_grad alone, median ms", ""]
+    keys = [k for k in results["layouts"][0] if k not in ("model", "batch")]
+    lines.append("| model | batch | " + " | ".join(keys) + " |")
+    lines.append("|---|---:|" + "---:|" * len(keys))
+    for row in results["layouts"]:
+        cells = " | ".join(ms(row[k]) for k in keys)
+        lines.append(f"| {row['model']} | {row['batch']} | {cells} |")
+    lines += ["", "## Deep chain backward (scalar engines), seconds", ""]
+    lines.append("| nodes | tapegrad scalar | micrograd | micrograd, recursion limit raised |")
+    lines.append("|---:|---:|---:|---:|")
+    for row in results["deep_chains"]:
+
+        def cell(entry):
+            if entry is None:
+                return "—"
+            return f"{entry['seconds']:.2f}" if "seconds" in entry else "RecursionError"
+
+        lines.append(
+            f"| {row['nodes']:,} | {cell(row['tapegrad scalar'])} | {cell(row['micrograd'])} | "
+            f"{cell(row.get('micrograd, recursion limit raised'))} |"
+        )
+    memory = results["bytes_per_node"]
+    lines += [
+        "",
+        f"Bytes per node (tracemalloc): tapegrad {memory['tapegrad']:.0f}, "
+        f"micrograd {memory['micrograd']:.0f}.",
+        "",
+    ]
+    jit = results["jit"]
+    cold, warm = jit["cold cache (compiles)"], jit["warm cache"]
+    lines.append(
+        f"JIT compile on first use (first loss_and_grad, empty cache): "
+        f"{cold['first_step_s']:.2f} s "
+        f"(predict's forward-only kernel, on its first use: {cold['predict_first_call_s']:.2f} s). "
+        f"Warm on-disk cache: a new process runs its first step {warm['first_step_s']:.3f} s "
+        f"after compile(), {warm['start_to_first_step_s']:.2f} s after starting "
+        f"(imports: {warm['imports_s']:.2f} s)."
+    )
+    machine = results["machine"]
+    lines.append(
+        f"\nMachine: {machine['cpus']} CPUs, Python {machine['python']}; load average "
+        f"{machine['load_average_at_start'][0]:.2f} at the start, "
+        f"{machine['load_average_at_end'][0]:.2f} at the end (other work shares the CPUs)."
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller chains")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results.json")
+    args = parser.parse_args()
+    budget = 0.2 if args.quick else 1.0  # seconds of repeats per measurement (at least 5)
+    chains = [10_000, 100_000] if args.quick else [100_000, 1_000_000]
+    results = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "load_average_at_start": os.getloadavg(),
+        },
+        "jit": jit_and_cache(),
+        "training_steps": training_steps(budget),
+        "layouts": layouts(budget),
+        "bytes_per_node": {},
+        "deep_chains": deep_chains(chains),
+    }
+    from micrograd.engine import Value as MValue
+
+    results["bytes_per_node"] = {
+        "tapegrad": bytes_per_node(Value),
+        "micrograd": bytes_per_node(MValue),
+    }
+    results["machine"]["load_average_at_end"] = os.getloadavg()
+    text = report(results)
+    print(text)
+    results["table_markdown"] = text
+    tmp = args.output.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(results, indent=2) + "\n")
+    os.replace(tmp, args.output)
+
+
+if __name__ == "__main__":
+    main()
