@@ -33,13 +33,13 @@ import io
 import json
 import math
 import os
-import secrets
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import graphviz
 
+from autograd.files import atomic_write
 from autograd.value import Value
 
 __all__ = [
@@ -511,22 +511,6 @@ def _step_paint(
 # --- writing files ------------------------------------------------------------------
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temp file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    # os.open with mode 0o666 lets the umask decide the permissions, as open() does.
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
-        raise
-
-
 def save(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
     """Render ``graph`` to ``path`` as SVG, PNG or PDF, chosen by the path's suffix.
 
@@ -556,7 +540,8 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in SAVE_FORMATS:
         raise ValueError(f"save: path must end in .svg, .png or .pdf, got {str(path)!r}")
-    _write_atomic(path, _render(graph, suffix))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, _render(graph, suffix))
     return path
 
 
@@ -619,7 +604,7 @@ def save_backprop_animation(
     except ImportError:  # the GIF is an optional extra
         return written
     images = [Image.open(io.BytesIO(_render(frame, "png"))).convert("RGB") for frame in frames]
-    _write_atomic(gif, _gif_bytes(images, seconds_per_step))
+    atomic_write(gif, _gif_bytes(images, seconds_per_step))
     return [*written, gif]
 
 

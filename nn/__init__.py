@@ -1,0 +1,65 @@
+"""tapegrad's nn: neurons, layers, MLPs, losses, optimizers and training, built on `Value`.
+
+The names follow PyTorch's (``nn.MLP`` is micrograd's), so what you write here
+carries over. Submodules: `nn.init` (weight initializers), `nn.functional`
+(activations, softmax), `nn.data` (datasets, DataLoader, Standardizer),
+`nn.plot` (matplotlib, optional) and `nn.compiled` (the Numba engine behind
+``Module.compile``).
+
+>>> import nn
+>>> model = nn.MLP(2, [4, 1], seed=0)
+>>> optimizer = nn.SGD(model.parameters(), lr=0.1)
+>>> loss = nn.mse_loss(model([1.0, -2.0]), 0.5)
+>>> optimizer.zero_grad()
+>>> loss.backward()
+>>> optimizer.step()
+"""
+
+from nn import functional, init
+from nn.batchnorm import BatchNorm1d
+from nn.checkpoint import Checkpoint, load, save
+from nn.data import DataLoader, Standardizer, train_val_split
+from nn.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    l1_loss,
+    mse_loss,
+)
+from nn.module import MLP, Layer, Module, Neuron, from_architecture
+from nn.optim import SGD, Adam, Optimizer
+from nn.train import History, evaluate, fit, predict
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MLP",
+    "SGD",
+    "Adam",
+    "BatchNorm1d",
+    "Checkpoint",
+    "DataLoader",
+    "History",
+    "Layer",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "Standardizer",
+    "__version__",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "evaluate",
+    "fit",
+    "from_architecture",
+    "functional",
+    "hinge_loss",
+    "init",
+    "l1_loss",
+    "load",
+    "mse_loss",
+    "predict",
+    "save",
+    "train_val_split",
+]
