@@ -1,0 +1,86 @@
+"""The release: `python -m build` makes an sdist and a pure-Python wheel, and the wheel
+installed in a fresh virtual environment runs `tapegrad demo`."""
+
+import os
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograd import __version__
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+def _run(*argv, cwd, timeout=300):
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    result = subprocess.run(
+        [str(a) for a in argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, f"{argv} failed:\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory):
+    pytest.importorskip("build", reason="python -m build needs the 'build' package")
+    out = tmp_path_factory.mktemp("dist")
+    _run(sys.executable, "-m", "build", "--outdir", out, ROOT, cwd=out)
+    return out
+
+
+def test_build_makes_an_sdist_and_a_pure_python_wheel(dist):
+    wheel = dist / f"tapegrad-{__version__}-py3-none-any.whl"
+    sdist = dist / f"tapegrad-{__version__}.tar.gz"
+    assert wheel.is_file() and sdist.is_file(), sorted(p.name for p in dist.iterdir())
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for path in ("nn/cli.py", "nn/__main__.py", "nn/expr.py", "nn/py.typed", "autograd/py.typed"):
+        assert path in names
+    assert not any(name.startswith("tests/") for name in names)
+    info = f"tapegrad-{__version__}.dist-info"
+    assert f"{info}/entry_points.txt" in names, "pyproject.toml lacks [project.scripts] tapegrad"
+    entry_points = zipfile.ZipFile(wheel).read(f"{info}/entry_points.txt").decode()
+    assert "tapegrad = nn.cli:main" in entry_points
+    metadata = zipfile.ZipFile(wheel).read(f"{info}/METADATA").decode()
+    for requirement in ("numpy", "numba", "graphviz"):
+        assert f"Requires-Dist: {requirement}" in metadata
+
+    with tarfile.open(sdist) as tar:
+        files = {name.partition("/")[2] for name in tar.getnames()}  # under tapegrad-VERSION/
+    for path in ("pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md", "nn/cli.py"):
+        assert path in files
+
+
+def test_the_wheel_installs_in_a_fresh_venv_and_runs_the_demo(dist, tmp_path):
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
+    python, tapegrad = venv / "bin" / "python", venv / "bin" / "tapegrad"
+    wheel = next(dist.glob("*.whl"))
+    # Dependencies come from pip's usual sources; its cache makes a second run fast.
+    _run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        wheel,
+        cwd=tmp_path,
+    )
+
+    where = _run(python, "-c", "import nn; print(nn.__file__)", cwd=tmp_path).stdout
+    assert Path(where.strip()).is_relative_to(venv)  # the installed copy, not the source tree
+    assert _run(tapegrad, "--version", cwd=tmp_path).stdout.strip() == f"tapegrad {__version__}"
+
+    result = _run(tapegrad, "demo", "--out", "demo", "--epochs", "5", cwd=tmp_path)
+    assert "final accuracy" in result.stdout
+    names = {p.name for p in (tmp_path / "demo").iterdir()}
+    assert {"model.json", "moons.csv", "report.md"} <= names
+    assert {"neuron.svg", "neuron.dot"} & names  # a picture, or its source without Graphviz
+    if "loss.png" not in names:  # matplotlib is an optional extra
+        assert "tapegrad[plot]" in result.stderr
