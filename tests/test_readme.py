@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -13,19 +15,31 @@ def readme_blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
 
 
-def test_readme_example_is_the_quickstart_script():
-    script = (ROOT / "examples" / "quickstart.py").read_text()
-    assert script in readme_blocks("python")
+@pytest.mark.parametrize("script", ["quickstart.py", "train_moons.py"])
+def test_readme_examples_are_the_example_scripts(script):
+    assert (ROOT / "examples" / script).read_text() in readme_blocks("python")
 
 
-def test_quickstart_prints_what_the_readme_shows():
+def run_example(script: str, cwd: Path) -> str:
     run = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "quickstart.py")],
+        [sys.executable, str(ROOT / "examples" / script)],
         capture_output=True,
         text=True,
         check=True,
+        cwd=cwd,
     )
-    assert run.stdout in readme_blocks("text")
+    return run.stdout
+
+
+def test_quickstart_prints_what_the_readme_shows(tmp_path):
+    assert run_example("quickstart.py", tmp_path) in readme_blocks("text")
+
+
+def test_train_example_prints_what_the_readme_says(tmp_path):
+    output = run_example("train_moons.py", tmp_path)
+    assert output.strip() == "validation accuracy: 1.000"
+    assert "prints `validation accuracy: 1.000`" in (ROOT / "README.md").read_text()
+    assert (tmp_path / "moons.json").is_file()
 
 
 def test_readme_quick_start_has_exactly_two_commands():

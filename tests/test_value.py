@@ -91,10 +91,8 @@ def test_negative_base_integer_exponent():
         z.backward()  # ... but d/dy needs ln(-2): refused, not NaN
 
 
-def test_micrograd_readme_example():
-    """micrograd's README prints these numbers; they must come out here too."""
-    a = Value(-4.0)
-    b = Value(2.0)
+def micrograd_readme_expression(a, b):
+    """micrograd's README example, for Values or PyTorch tensors alike."""
     c = a + b
     d = a * b + b**3
     c += c + 1
@@ -105,6 +103,13 @@ def test_micrograd_readme_example():
     f = e**2
     g = f / 2.0
     g += 10.0 / f
+    return g
+
+
+def test_micrograd_readme_example():
+    """micrograd's README prints these numbers; they must come out here too."""
+    a, b = Value(-4.0), Value(2.0)
+    g = micrograd_readme_expression(a, b)
     assert f"{g.data:.4f}" == "24.7041"
     g.backward()
     assert f"{a.grad:.4f}" == "138.8338"
@@ -115,24 +120,10 @@ def test_micrograd_readme_example_matches_pytorch():
     torch = pytest.importorskip("torch")
     a = torch.tensor(-4.0, dtype=torch.float64, requires_grad=True)
     b = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
-    c = a + b
-    d = a * b + b**3
-    c = c + c + 1
-    c = c + 1 + c + (-a)
-    d = d + d * 2 + (b + a).relu()
-    d = d + 3 * d + (b - a).relu()
-    g = (c - d) ** 2 / 2.0
-    g = g + 10.0 / (c - d) ** 2
+    g = micrograd_readme_expression(a, b)
     g.backward()
     va, vb = Value(-4.0), Value(2.0)
-    vc = va + vb
-    vd = va * vb + vb**3
-    vc += vc + 1
-    vc += 1 + vc + (-va)
-    vd += vd * 2 + (vb + va).relu()
-    vd += 3 * vd + (vb - va).relu()
-    vg = (vc - vd) ** 2 / 2.0
-    vg += 10.0 / (vc - vd) ** 2
+    vg = micrograd_readme_expression(va, vb)
     vg.backward()
     assert math.isclose(vg.data, g.item(), rel_tol=REL)
     assert math.isclose(va.grad, a.grad.item(), rel_tol=REL)

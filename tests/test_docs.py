@@ -1,0 +1,56 @@
+"""The documentation site builds with ``mkdocs build --strict`` and covers every module."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+
+
+def modules() -> list[str]:
+    """Every module of the two packages, as ``package.module``."""
+    return sorted(
+        f"{package}.{path.stem}"
+        for package in ("autograd", "nn")
+        for path in (ROOT / package).glob("*.py")
+        if not path.stem.startswith("_")
+    )
+
+
+def test_every_module_has_an_api_reference_page():
+    nav = (ROOT / "mkdocs.yml").read_text()
+    for module in modules():
+        page = DOCS / "reference" / f"{module}.md"
+        assert page.exists(), f"docs/reference/{module}.md is missing"
+        assert f"::: {module}\n" in page.read_text()
+        assert f"reference/{module}.md" in nav, f"{module} is not in mkdocs.yml's nav"
+
+
+def test_the_tutorial_page_names_every_notebook():
+    tutorial = (DOCS / "tutorial" / "index.md").read_text()
+    named = set(re.findall(r"notebooks/(\w+)\.ipynb", tutorial))
+    assert named == {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+
+
+def test_the_site_builds_strictly(tmp_path):
+    for package in ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers.python"):
+        pytest.importorskip(package)
+    site = tmp_path / "site"
+    build = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert build.returncode == 0, build.stderr
+    value_page = (site / "reference" / "autograd.value" / "index.html").read_text()
+    assert 'id="autograd.value.Value.backward"' in value_page  # generated from the docstring
+    benchmarks = (site / "benchmarks" / "index.html").read_text()
+    if (ROOT / "benchmarks" / "results.json").exists():
+        assert "<table>" in benchmarks  # the latest results, formatted by benchmarks/run.py
+    else:
+        assert "Not measured yet" in benchmarks
