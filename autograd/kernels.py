@@ -385,6 +385,14 @@ class Workspace:
     ``vals[c]`` and ``grads[c]`` (slots × samples) belong to chunk ``c`` of
     the batch: one chunk, or one per thread. Each is C-contiguous and indexed
     from 0, which lets the compiler vectorise the loops over samples.
+
+    Examples
+    --------
+    >>> from autograd.tape import trace
+    >>> tape = trace(lambda x: x[0] * x[1], n_inputs=2, params=[])
+    >>> workspace = Workspace(tape)
+    >>> forward(tape, np.array([[2.0, 3.0]]), workspace=workspace).tolist()
+    [[6.0]]
     """
 
     def __init__(self, tape: Tape) -> None:
@@ -403,6 +411,21 @@ class Workspace:
         self.shape = (0, 0)
 
     def buffers(self, batch: int, n_chunks: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(vals, grads, spare)`` for ``batch`` samples in ``n_chunks`` equal chunks.
+
+        New arrays only when the batch size or chunk count changed; their
+        contents are garbage until a kernel writes them.
+
+        Examples
+        --------
+        >>> from autograd.tape import trace
+        >>> workspace = Workspace(trace(lambda x: x[0] * 2.0, n_inputs=1, params=[]))
+        >>> vals, grads, spare = workspace.buffers(batch=4, n_chunks=2)
+        >>> vals.shape  # (chunks, slots, samples per chunk)
+        (2, 2, 2)
+        >>> workspace.buffers(4, 2)[0] is vals  # the same size again: reused
+        True
+        """
         if self.shape != (batch, n_chunks):
             width = batch // n_chunks
             self.vals = np.empty((n_chunks, self.tape.n_slots, width))
@@ -452,6 +475,16 @@ def loss_and_grad(
     ArithmeticError or ValueError
         If an op's result is not finite (naming the op and the sample), or
         FloatingPointError if a gradient is not.
+
+    Examples
+    --------
+    >>> from autograd import Value
+    >>> from autograd.tape import trace
+    >>> w = Value(2.0)
+    >>> tape = trace(lambda x: w * x[0], n_inputs=1, params=[w])
+    >>> losses, grad = loss_and_grad(tape, np.array([[1.0], [3.0]]))
+    >>> losses.tolist(), grad.tolist()  # d mean(w·x) / dw = mean(x)
+    ([2.0, 6.0], [2.0])
     """
     batch = len(X)
     T = np.empty((batch, 0)) if T is None else T

@@ -107,6 +107,15 @@ class Tape:
         Whether a slot depends on a parameter (backward skips the others).
     param_labels : list of str
         The parameters' labels, for printing.
+
+    Examples
+    --------
+    `trace` makes tapes; ``uniform`` holds the parameter w, then the constant 3:
+
+    >>> w = Value(0.5, label="w")
+    >>> tape = trace(lambda x: w * x[0] + 3.0, n_inputs=1, params=[w])
+    >>> len(tape), tape.n_params, tape.uniform.tolist(), tape.output_slots.tolist()
+    (2, 1, [0.5, 3.0], [2])
     """
 
     code: np.ndarray
@@ -127,7 +136,15 @@ class Tape:
         return len(self.code)
 
     def ref_name(self, ref: int) -> str:
-        """How a reference prints: ``%3`` (slot), ``$1`` (parameter) or a constant's value."""
+        """How a reference prints: ``%3`` (slot), ``$1`` (parameter) or a constant's value.
+
+        Examples
+        --------
+        >>> w = Value(0.5, label="w")
+        >>> tape = trace(lambda x: w * x[0] + 3.0, n_inputs=1, params=[w])
+        >>> tape.ref_name(1), tape.ref_name(~0), tape.ref_name(~1)
+        ('%1', '$0', '3.0')
+        """
         if ref >= 0:
             return f"%{ref}"
         if ~ref < self.n_params:
@@ -135,7 +152,15 @@ class Tape:
         return repr(float(self.uniform[~ref]))
 
     def instruction(self, i: int) -> str:
-        """Instruction ``i`` as one line of the Wengert list."""
+        """Instruction ``i`` as one line of the Wengert list.
+
+        Examples
+        --------
+        >>> w = Value(0.5, label="w")
+        >>> tape = trace(lambda x: w * x[0] + 3.0, n_inputs=1, params=[w])
+        >>> tape.instruction(0), tape.instruction(1)
+        ('%1 = mul $0 %0', '%2 = add %1 3.0')
+        """
         a, b = (int(r) for r in self.args[i])
         if self.code[i] == DOT:
             terms = " + ".join(

@@ -92,7 +92,15 @@ LEGEND = "orange: chain rule applied now   yellow: gradient received   green: gr
 
 
 class GraphvizNotFoundError(RuntimeError):
-    """Raised when a picture is rendered but Graphviz's ``dot`` program is missing."""
+    """Raised when a picture is rendered but Graphviz's ``dot`` program is missing.
+
+    A `RuntimeError`, so code that draws only when it can may catch it:
+
+    Examples
+    --------
+    >>> issubclass(GraphvizNotFoundError, RuntimeError)
+    True
+    """
 
 
 @contextlib.contextmanager
@@ -111,13 +119,37 @@ class Drawing(graphviz.Digraph):
 
     It is what `draw_dot` returns; everything else is graphviz's own, including
     the ``_repr_mimebundle_`` that shows it as SVG in Jupyter.
+
+    Examples
+    --------
+    >>> type(draw_dot(Value(1.0) + 2.0)).__name__
+    'Drawing'
     """
 
     def pipe(self, *args, **kwargs):  # type: ignore[override]
+        """`graphviz.Digraph.pipe`: the rendered bytes (raises `GraphvizNotFoundError`).
+
+        Examples
+        --------
+        >>> draw_dot(Value(1.0) + 2.0).pipe(format="svg")[:5]
+        b'<?xml'
+        """
         with _explain_missing_dot():
             return super().pipe(*args, **kwargs)
 
     def render(self, *args, **kwargs):  # type: ignore[override]
+        """`graphviz.Digraph.render`: write the source and its rendering to files.
+
+        Returns the rendered file's path; `save` is the simpler, atomic way.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     written = draw_dot(Value(1.0) + 2.0).render(Path(tmp) / "graph", format="png")
+        >>> Path(written).name
+        'graph.png'
+        """
         with _explain_missing_dot():
             return super().render(*args, **kwargs)
 
@@ -533,6 +565,15 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike) -> Path:
     ------
     GraphvizNotFoundError
         If Graphviz's ``dot`` program is not installed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> e = Value(2.0, label="a") * Value(-3.0, label="b")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     written = save(draw_dot(e), Path(tmp) / "pictures" / "e.svg")
+    ...     print(written.name, written.read_bytes()[:5])
+    e.svg b'<?xml'
     """
     if not isinstance(graph, graphviz.Digraph | graphviz.Graph):
         raise TypeError(f"save: graph must be a graphviz graph, got {type(graph).__name__}")
@@ -572,6 +613,16 @@ def save_backprop_animation(
     list of pathlib.Path
         The SVG frames, then the GIF. The GIF is written only when Pillow is
         installed (``pip install tapegrad[gif]``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> e = Value(2.0, label="a") * Value(-3.0, label="b")
+    >>> e.backward()
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     written = save_backprop_animation(e, tmp)  # one step: the multiplication
+    >>> [p.name for p in written]
+    ['step_001.svg', 'backprop.gif']
     """
     path = Path(path)
     if path.suffix.lower() == ".gif":

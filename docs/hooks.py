@@ -1,17 +1,23 @@
-"""mkdocs hooks: the Benchmarks page shows the tables of the latest ``benchmarks/results.json``.
+"""mkdocs hooks: pages that show what the code and the measurements say, never a copy.
 
-``benchmarks/run.py`` stores the tables it prints, as markdown, in the
-results file (``table_markdown``); the page shows exactly those, so it always
-matches the last measured run.
+* The Benchmarks page shows the tables of the latest ``benchmarks/results.json``:
+  ``benchmarks/run.py`` stores the tables it prints, as markdown, in the
+  results file (``table_markdown``), so the page always matches the last run.
+* The ``autograd.ops`` reference page shows the op table itself: each row of
+  ``autograd.ops.OPS`` and the source of its forward and derivative functions.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
+import sys
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results.json"
-MARKER = "<!-- benchmark tables -->"
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results.json"
+BENCHMARK_MARKER = "<!-- benchmark tables -->"
+OP_TABLE_MARKER = "<!-- op table -->"
 NOT_MEASURED = """!!! warning "Not measured yet"
     `benchmarks/results.json` {problem}: run `python benchmarks/run.py` to measure."""
 
@@ -29,6 +35,34 @@ def benchmark_tables(path: Path = RESULTS) -> str:
     return f"{where}\n\n{tables}"
 
 
+def op_table() -> str:
+    """The op table as markdown: one row per op, then each op's math, from the source."""
+    sys.path.insert(0, str(ROOT))
+    from autograd.ops import OPS
+
+    rows = [
+        "| code | name | operands | symbol | parameter | domain check |",
+        "|---:|---|---:|---|---|---|",
+    ]
+    math = []
+    for op in OPS:
+        domain = f"`{op.domain.__name__}`" if op.domain else "every finite input"
+        rows.append(
+            f"| {op.code} | `{op.name}` | {op.arity} | `{op.symbol}` "
+            f"| {op.param or ''} | {domain} |"
+        )
+        functions = [op.forward, op.derivative] + ([op.domain] if op.domain else [])
+        source = "\n".join(inspect.getsource(f) for f in functions)
+        math.append(f"### `{op.name}`\n\n```python\n{source}```")
+    return "\n".join(rows) + "\n\n" + "\n\n".join(math)
+
+
+PAGES = {BENCHMARK_MARKER: benchmark_tables, OP_TABLE_MARKER: op_table}
+
+
 def on_page_markdown(markdown: str, **kwargs: object) -> str:
-    """Replace the marker with the benchmark tables."""
-    return markdown.replace(MARKER, benchmark_tables()) if MARKER in markdown else markdown
+    """Replace each marker with what it stands for."""
+    for marker, render in PAGES.items():
+        if marker in markdown:
+            markdown = markdown.replace(marker, render())
+    return markdown

@@ -50,6 +50,19 @@ class BatchNorm1d(_Feedforward):
     ----------
     running_mean, running_var : list of float
         Buffers saved by ``state_dict`` along with ``num_batches_tracked``.
+
+    Examples
+    --------
+    In training a batch is normalised by its own statistics; in eval mode a
+    single sample is normalised by the running ones:
+
+    >>> bn = BatchNorm1d(2)
+    >>> [[round(y.data, 4) for y in row] for row in bn.forward_batch([[1.0, 0.0], [3.0, 4.0]])]
+    [[-1.0, -1.0], [1.0, 1.0]]
+    >>> bn.running_mean, [round(v, 4) for v in bn.running_var]
+    ([0.2, 0.2], [1.1, 1.7])
+    >>> [round(y.data, 4) for y in bn.eval()([2.0, 0.0])]  # (2 - 0.2) / √1.1, (0 - 0.2) / √1.7
+    [1.7162, -0.1534]
     """
 
     _buffers = ("running_mean", "running_var", "num_batches_tracked")
@@ -81,7 +94,14 @@ class BatchNorm1d(_Feedforward):
         self.named_parameters()
 
     def normalize(self, X: list[list[Value]]) -> list[list[Value]]:
-        """Normalise a checked batch (N lists of C Values); returns N lists of C Values."""
+        """Normalise a checked batch (N lists of C Values); returns N lists of C Values.
+
+        Examples
+        --------
+        >>> rows = BatchNorm1d(1).normalize([[Value(1.0)], [Value(3.0)]])
+        >>> [round(row[0].data, 4) for row in rows]
+        [-1.0, 1.0]
+        """
         columns = list(zip(*X))  # one tuple of N Values per feature
         if self.training:
             if len(X) < 2:
@@ -120,12 +140,26 @@ class BatchNorm1d(_Feedforward):
 
     @property
     def nin(self) -> int:
+        """Features per sample (``num_features``).
+
+        Examples
+        --------
+        >>> BatchNorm1d(3).nin
+        3
+        """
         return self.num_features
 
     def _outputs(self, X: list[list[Value]]) -> list[list[Value]]:
         return self.normalize(X)
 
     def architecture(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this module (see `nn.module.from_architecture`).
+
+        Examples
+        --------
+        >>> BatchNorm1d(2, momentum=None).architecture()
+        {'type': 'BatchNorm1d', 'num_features': 2, 'eps': 1e-05, 'momentum': None, 'affine': True}
+        """
         return {
             "type": "BatchNorm1d",
             "num_features": self.num_features,
@@ -135,6 +169,13 @@ class BatchNorm1d(_Feedforward):
         }
 
     def extra_repr(self) -> str:
+        """The settings, as ``repr`` shows them (PyTorch's format).
+
+        Examples
+        --------
+        >>> BatchNorm1d(2)
+        BatchNorm1d(2, eps=1e-05, momentum=0.1, affine=True)
+        """
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
         )

@@ -58,6 +58,16 @@ class Checkpoint:
     meta : dict
         The keyword arguments given to `save`.
     architecture : dict
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from nn.module import Neuron
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     save(Neuron(2, seed=0), os.path.join(tmp, "n.json"), note="demo")
+    ...     checkpoint = load(os.path.join(tmp, "n.json"))
+    >>> checkpoint.architecture["type"], checkpoint.meta, checkpoint.optimizer_state
+    ('Neuron', {'note': 'demo'}, None)
     """
 
     model: object
@@ -90,6 +100,17 @@ def save(
         The input scaling the model was trained with.
     **meta
         Anything JSON-able to keep alongside: epoch, history, notes.
+
+    Examples
+    --------
+    >>> import json, os, tempfile
+    >>> from nn.module import Neuron
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     save(Neuron(2, init="zeros"), os.path.join(tmp, "n.json"), epoch=3)
+    ...     with open(os.path.join(tmp, "n.json")) as f:
+    ...         document = json.load(f)
+    >>> document["parameters"], document["meta"]
+    ({'w': [0.0, 0.0], 'b': [0.0]}, {'epoch': 3})
     """
     document = {
         "format": FORMAT,
@@ -133,6 +154,21 @@ def load(path: str | os.PathLike, model=None, optimizer=None) -> Checkpoint:
     ValueError
         The file is not JSON or is truncated, is of another format or version,
         or its parameters do not fit the model. Nothing was changed.
+
+    Examples
+    --------
+    Resume training: parameters and optimizer state go back into existing objects.
+
+    >>> import os, tempfile
+    >>> from nn.module import MLP
+    >>> from nn.optim import Adam
+    >>> model = MLP(2, [3, 1], seed=0)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     save(model, os.path.join(tmp, "m.json"), Adam(model.parameters()))
+    ...     fresh = MLP(2, [3, 1], seed=1)
+    ...     checkpoint = load(os.path.join(tmp, "m.json"), fresh, Adam(fresh.parameters()))
+    >>> fresh.state_dict() == model.state_dict(), checkpoint.optimizer_state["type"]
+    (True, 'Adam')
     """
     document = _read_document(path)
     saved_optimizer = document["optimizer"]

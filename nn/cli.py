@@ -88,11 +88,30 @@ CHECKPOINT_NAME = "model.json"
 
 
 class CLIError(Exception):
-    """Something wrong in what the user asked: reported in one line, exit status 2."""
+    """Something wrong in what the user asked: reported in one line, exit status 2.
+
+    Examples
+    --------
+    >>> try:
+    ...     read_checkpoint(Path("no/such/model.json"))
+    ... except CLIError as error:
+    ...     print(error)
+    no/such/model.json: no such checkpoint file
+    """
 
 
 class MissingToolError(Exception):
-    """An optional program or package is missing: reported in one line, exit status 1."""
+    """An optional program or package is missing: reported in one line, exit status 1.
+
+    Examples
+    --------
+    `main` turns it into the exit status `MISSING_TOOL`:
+
+    >>> raise MissingToolError("load_iris needs scikit-learn, which is not installed")
+    Traceback (most recent call last):
+    ...
+    nn.cli.MissingToolError: load_iris needs scikit-learn, which is not installed
+    """
 
 
 class _Parser(argparse.ArgumentParser):
@@ -217,7 +236,14 @@ def _add_training_options(parser: argparse.ArgumentParser, epochs: int) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``tapegrad`` argument parser, with one subparser per subcommand."""
+    """The ``tapegrad`` argument parser, with one subparser per subcommand.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["train", "--dataset", "xor", "--hidden", "8,8"])
+    >>> args.dataset, args.hidden, args.epochs, args.engine
+    ('xor', [8, 8], 20, 'compiled')
+    """
     parser = _Parser(
         prog=PROG,
         description="Train, inspect and draw small neural networks built from scalar Values.",
@@ -400,6 +426,14 @@ def staging(folder: Path) -> Iterator[Path]:
     On any error the temporary folder, and any folder this created, are
     removed: an interrupted or failed run leaves nothing behind. An existing
     file of the same name is replaced only when the run succeeds.
+
+    Examples
+    --------
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with staging(Path(tmp) / "out") as temp:
+    ...         _ = (temp / "report.md").write_text("# done")  # not in out/ yet
+    ...     print(os.listdir(Path(tmp) / "out"))
+    ['report.md']
     """
     created = _make_dirs(folder)
     try:
@@ -433,7 +467,14 @@ def _write_file(path: Path, data: bytes) -> None:
 
 @dataclass
 class Table:
-    """Rows of numeric features and, when known, their raw targets."""
+    """Rows of numeric features and, when known, their raw targets.
+
+    Examples
+    --------
+    >>> table = load_dataset("xor", samples=8, seed=0)
+    >>> table.X.shape, table.features, table.target, table.source
+    ((8, 2), ['x0', 'x1'], 'label', 'xor')
+    """
 
     X: np.ndarray
     targets: list  # numbers (built-in data) or the CSV's text
@@ -491,7 +532,17 @@ def _check_columns(path: Path, header: list[str], wanted: list[str], what: str) 
 
 
 def read_csv(path: Path, target: str) -> Table:
-    """A CSV training file: the ``target`` column and every other column as a feature."""
+    """A CSV training file: the ``target`` column and every other column as a feature.
+
+    Examples
+    --------
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = Path(tmp) / "exam.csv"
+    ...     _ = path.write_text("hours,score,passed\\n1,2,no\\n8,7,yes\\n")
+    ...     table = read_csv(path, "passed")
+    >>> table.X.tolist(), table.features, table.targets
+    ([[1.0, 2.0], [8.0, 7.0]], ['hours', 'score'], ['no', 'yes'])
+    """
     csv_rows = _read_rows(path)
     header, rows, _ = csv_rows
     _check_columns(path, header, [target], "target")
@@ -506,7 +557,14 @@ def read_csv(path: Path, target: str) -> Table:
 
 
 def load_dataset(name: str, samples: int, seed: int) -> Table:
-    """A built-in dataset, with feature names ``x0, x1, ...`` (the exam's own names)."""
+    """A built-in dataset, with feature names ``x0, x1, ...`` (the exam's own names).
+
+    Examples
+    --------
+    >>> table = load_dataset("exam", samples=10, seed=0)
+    >>> table.X.shape, table.features[-1]
+    ((10, 4), 'name')
+    """
     if name in GENERATED:
         X, y = DATASETS[name](n_samples=samples, seed=seed)
     else:
@@ -524,17 +582,41 @@ def load_dataset(name: str, samples: int, seed: int) -> Table:
 
 @dataclass
 class Task:
-    """What the model learns: the loss, and the classes (None for regression)."""
+    """What the model learns: the loss, and the classes (None for regression).
+
+    Examples
+    --------
+    >>> task = Task("bce_with_logits", ["no", "yes"])
+    >>> task.encode(["yes", "no"], "exam.csv").tolist(), task.n_outputs, task.metric
+    ([1, 0], 1, 'accuracy')
+    """
 
     loss: str
     classes: list | None
 
     @property
     def n_outputs(self) -> int:
+        """Outputs the model needs: one per class for cross-entropy, else one.
+
+        Examples
+        --------
+        >>> Task("cross_entropy", ["a", "b", "c"]).n_outputs, Task("mse", None).n_outputs
+        (3, 1)
+        """
         return len(self.classes) if self.loss == "cross_entropy" else 1
 
     def encode(self, targets: list, source: str) -> np.ndarray:
-        """Targets as class indices, or as floats for a regression."""
+        """Targets as class indices, or as floats for a regression.
+
+        ``source`` names the data in error messages.
+
+        Examples
+        --------
+        >>> Task("cross_entropy", ["a", "b", "c"]).encode(["c", "a"], "data.csv").tolist()
+        [2, 0]
+        >>> Task("mse", None).encode(["1.5", "2"], "data.csv").tolist()
+        [1.5, 2.0]
+        """
         if self.classes is None:
             return np.array([_as_float(t, source) for t in targets], dtype=np.float64)
         index = {_key(c): i for i, c in enumerate(self.classes)}
@@ -547,27 +629,60 @@ class Task:
         return np.array([index[_key(t)] for t in targets], dtype=np.int64)
 
     def loss_targets(self, y: np.ndarray) -> np.ndarray:
-        """What the loss compares outputs with: the hinge loss wants labels -1 and +1."""
+        """What the loss compares outputs with: the hinge loss wants labels -1 and +1.
+
+        Examples
+        --------
+        >>> Task("hinge", [0, 1]).loss_targets(np.array([0, 1, 1])).tolist()
+        [-1, 1, 1]
+        """
         return 2 * y - 1 if self.loss == "hinge" else y
 
     def indices(self, outputs: np.ndarray) -> np.ndarray:
-        """The predicted class index of each row of outputs."""
+        """The predicted class index of each row of outputs.
+
+        Examples
+        --------
+        >>> Task("bce_with_logits", ["no", "yes"]).indices(np.array([[2.0], [-1.0]])).tolist()
+        [1, 0]
+        """
         return classify(outputs, THRESHOLDS.get(self.loss, 0.5))
 
     def decode(self, outputs: np.ndarray) -> list:
-        """The model's outputs as predictions: class labels, or numbers."""
+        """The model's outputs as predictions: class labels, or numbers.
+
+        Examples
+        --------
+        >>> Task("bce_with_logits", ["no", "yes"]).decode(np.array([[2.0], [-1.0]]))
+        ['yes', 'no']
+        """
         if self.classes is None:
             return outputs[:, 0].tolist()
         return [self.classes[i] for i in self.indices(outputs)]
 
     def score(self, outputs: np.ndarray, y: np.ndarray) -> float:
-        """Accuracy against class indices ``y``, or the RMSE for a regression."""
+        """Accuracy against class indices ``y``, or the RMSE for a regression.
+
+        Examples
+        --------
+        >>> Task("bce_with_logits", [0, 1]).score(np.array([[2.0], [-1.0]]), np.array([1, 1]))
+        0.5
+        >>> Task("mse", None).score(np.array([[1.0], [3.0]]), np.array([1.0, 1.0]))  # √(4/2)
+        1.4142135623730951
+        """
         if self.classes is None:
             return float(np.sqrt(np.mean((outputs[:, 0] - y) ** 2)))
         return float(np.mean(self.indices(outputs) == y))
 
     @property
     def metric(self) -> str:
+        """The name of what `score` measures.
+
+        Examples
+        --------
+        >>> Task("cross_entropy", ["a", "b", "c"]).metric, Task("mse", None).metric
+        ('accuracy', 'RMSE')
+        """
         return "RMSE" if self.classes is None else "accuracy"
 
 
@@ -593,6 +708,15 @@ def infer_task(targets: list, loss: str | None, source: str) -> Task:
     """Choose classes and loss from the targets, unless ``loss`` decides.
 
     Integer or text targets are classes; other numbers are a regression.
+
+    Examples
+    --------
+    >>> infer_task(["cat", "dog", "cat"], None, "pets.csv")
+    Task(loss='bce_with_logits', classes=['cat', 'dog'])
+    >>> infer_task([0, 2, 1], None, "digits")
+    Task(loss='cross_entropy', classes=[0, 1, 2])
+    >>> infer_task(["1.5", "2.25"], None, "prices.csv")
+    Task(loss='mse', classes=None)
     """
     numeric = all(isinstance(_key(t), float) for t in targets)
     integral = numeric and all(float(t).is_integer() for t in targets)
@@ -624,6 +748,14 @@ class Predictor:
     loss : str
         A `LOSSES` name: needed to compile the model.
     engine : {'compiled', 'scalar'}
+
+    Examples
+    --------
+    >>> from nn.module import MLP
+    >>> scaler = Standardizer().fit(np.array([[0.0, 0.0], [2.0, 4.0]]))
+    >>> predictor = Predictor(MLP(2, [3, 1], seed=0), scaler, "mse", "scalar")
+    >>> predictor.predict(np.array([[1.0, 2.0]])).shape  # scaled to [0, 0] first
+    (1, 1)
     """
 
     def __init__(self, model, standardizer: Standardizer | None, loss: str, engine: str) -> None:
@@ -631,7 +763,15 @@ class Predictor:
         self.compiled = model.compile(LOSSES[loss]) if engine == "compiled" else None
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Outputs of shape (n_samples, n_outputs) for raw (unscaled) rows."""
+        """Outputs of shape (n_samples, n_outputs) for raw (unscaled) rows.
+
+        Examples
+        --------
+        >>> from nn.module import MLP
+        >>> model = MLP(2, [1], activation=None, init="zeros")
+        >>> Predictor(model, None, "mse", "scalar").predict(np.ones((3, 2))).tolist()
+        [[0.0], [0.0], [0.0]]
+        """
         if self.standardizer is not None:
             X = self.standardizer.transform(X)
         if self.compiled is not None:
@@ -641,7 +781,15 @@ class Predictor:
 
 @dataclass
 class Run:
-    """A finished training run, and what it needs to report and draw."""
+    """A finished training run, and what it needs to report and draw.
+
+    Examples
+    --------
+    >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--epochs", "2", "--quiet"]
+    >>> run = train_model(build_parser().parse_args(argv), load_dataset("xor", 8, seed=0))
+    >>> run.history.epochs, run.task.loss, [len(part) for part in run.split]
+    (2, 'bce_with_logits', [6, 2, 6, 2])
+    """
 
     predictor: Predictor
     task: Task
@@ -652,7 +800,15 @@ class Run:
     seconds: float
 
     def scores(self) -> tuple[float, float]:
-        """Accuracy (or RMSE for regression) on the training and validation rows."""
+        """Accuracy (or RMSE for regression) on the training and validation rows.
+
+        Examples
+        --------
+        >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--epochs", "1", "--quiet"]
+        >>> run = train_model(build_parser().parse_args(argv), load_dataset("xor", 8, seed=0))
+        >>> [round(score, 3) for score in run.scores()]  # 4 of 6 training rows, 2 of 2 held out
+        [0.667, 1.0]
+        """
         X_train, X_val, y_train, y_val = self.split
         return (
             self.task.score(self.predictor.predict(X_train), y_train),
@@ -660,6 +816,16 @@ class Run:
         )
 
     def checkpoint_meta(self) -> dict:
+        """What `save_run` stores beside the model, for ``predict`` and ``--resume``.
+
+        Examples
+        --------
+        >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--epochs", "1", "--quiet"]
+        >>> run = train_model(build_parser().parse_args(argv), load_dataset("xor", 8, seed=0))
+        >>> meta = run.checkpoint_meta()
+        >>> meta["task"], meta["features"], meta["target"], meta["epochs"]
+        ({'loss': 'bce_with_logits', 'classes': [0, 1]}, ['x0', 'x1'], 'label', 1)
+        """
         return {
             "tapegrad": __version__,
             "task": {"loss": self.task.loss, "classes": self.task.classes},
@@ -764,7 +930,15 @@ def _resumed_start(args: argparse.Namespace, table: Table) -> _Start:
 
 
 def train_model(args: argparse.Namespace, table: Table) -> Run:
-    """Train an MLP on ``table`` as ``args`` says (resuming ``args.resume`` if set)."""
+    """Train an MLP on ``table`` as ``args`` says (resuming ``args.resume`` if set).
+
+    Examples
+    --------
+    >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--epochs", "2", "--quiet"]
+    >>> run = train_model(build_parser().parse_args(argv), load_dataset("xor", 8, seed=0))
+    >>> run.history.epochs, run.predictor.predict(np.zeros((1, 2))).shape
+    (2, (1, 1))
+    """
     resume = getattr(args, "resume", None)
     start = _resumed_start(args, table) if resume else _fresh_start(args, table)
     task = start.task
@@ -803,7 +977,18 @@ def train_model(args: argparse.Namespace, table: Table) -> Run:
 
 
 def save_run(run: Run, path: Path) -> None:
-    """The checkpoint: model, optimizer state, input scaling and what `predict` needs."""
+    """The checkpoint: model, optimizer state, input scaling and what `predict` needs.
+
+    Examples
+    --------
+    >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--epochs", "1", "--quiet"]
+    >>> run = train_model(build_parser().parse_args(argv), load_dataset("xor", 8, seed=0))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     save_run(run, Path(tmp) / "model.json")
+    ...     checkpoint = read_checkpoint(Path(tmp) / "model.json")
+    >>> checkpoint.meta["features"], type(checkpoint.standardizer).__name__
+    (['x0', 'x1'], 'Standardizer')
+    """
     save(
         run.predictor.model,
         path,
@@ -814,14 +999,32 @@ def save_run(run: Run, path: Path) -> None:
 
 
 def read_checkpoint(path: Path):
-    """`nn.checkpoint.load`, with a missing file reported as bad input."""
+    """`nn.checkpoint.load`, with a missing file reported as bad input.
+
+    Examples
+    --------
+    >>> from nn.checkpoint import save
+    >>> from nn.module import MLP
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     save(MLP(2, [1], seed=0), Path(tmp) / "model.json")
+    ...     read_checkpoint(Path(tmp) / "model.json").architecture["nouts"]
+    [1]
+    """
     if not path.is_file():
         raise CLIError(f"{path}: no such checkpoint file")
     return load(path)  # ValueError names what is wrong with the file
 
 
 def trained_with(checkpoint, path: Path) -> tuple[Task, list[str], str | None]:
-    """The task, feature names and target column that ``tapegrad train`` stored."""
+    """The task, feature names and target column that ``tapegrad train`` stored.
+
+    Examples
+    --------
+    >>> from nn.checkpoint import Checkpoint
+    >>> meta = {"task": {"loss": "mse", "classes": None}, "features": ["x0"], "target": "y"}
+    >>> trained_with(Checkpoint(model=None, meta=meta), Path("model.json"))
+    (Task(loss='mse', classes=None), ['x0'], 'y')
+    """
     meta = checkpoint.meta
     task, features = meta.get("task"), meta.get("features")
     if not (
@@ -876,7 +1079,16 @@ def _plots(run: Run, folder: Path) -> tuple[list[str], str | None]:
 
 
 def run_train(args: argparse.Namespace) -> None:
-    """``tapegrad train``."""
+    """``tapegrad train``: train, then write the checkpoint (and plots) into ``args.out``.
+
+    Examples
+    --------
+    >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--epochs", "2", "--quiet"]
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     run_train(build_parser().parse_args([*argv, "--out", tmp]))  # doctest: +ELLIPSIS
+    final accuracy: train ..., validation ... (2 epochs, ... s)
+    wrote .../model.json
+    """
     if args.csv is not None and args.target is None:
         raise CLIError("--csv needs --target COLUMN: the column to predict")
     if args.csv is None and args.target is not None:
@@ -993,7 +1205,19 @@ def _engine_for_demo(engine: str) -> str:
 
 
 def run_demo(args: argparse.Namespace) -> None:
-    """``tapegrad demo``."""
+    """``tapegrad demo``: train on moons, write checkpoint, data, pictures and report.md.
+
+    Examples
+    --------
+    Not run here (it trains on 300 points and draws four pictures):
+
+    >>> run_demo(build_parser().parse_args(["demo", "--out", "demo"]))  # doctest: +SKIP
+    epoch  1/50  loss ...
+    ...
+    final accuracy: train 1.000, validation 1.000 (50 epochs, ... s)
+    wrote demo/decision_boundary.png
+    ...
+    """
     args.engine = _engine_for_demo(args.engine)
     table = load_dataset("moons", 300, args.seed)
     with staging(args.out) as temp:
@@ -1011,7 +1235,21 @@ def run_demo(args: argparse.Namespace) -> None:
 
 
 def run_predict(args: argparse.Namespace) -> None:
-    """``tapegrad predict``."""
+    """``tapegrad predict``: one prediction per CSV row, as CSV (the score goes to stderr).
+
+    Examples
+    --------
+    >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--epochs", "1", "--quiet"]
+    >>> run = train_model(build_parser().parse_args(argv), load_dataset("xor", 8, seed=0))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     save_run(run, Path(tmp) / "model.json")
+    ...     _ = (Path(tmp) / "new.csv").write_text("x0,x1\\n0.1,0.9\\n0.9,0.9\\n")
+    ...     run_predict(build_parser().parse_args(["predict", f"{tmp}/model.json",
+    ...                                            "--csv", f"{tmp}/new.csv"]))
+    ...     # doctest: +ELLIPSIS
+    prediction
+    ...
+    """
     checkpoint = read_checkpoint(args.checkpoint)
     task, features, target = trained_with(checkpoint, args.checkpoint)
     csv_rows = _read_rows(args.csv)
@@ -1072,7 +1310,19 @@ def _parse_variables(assignments: list[str]) -> dict[str, float]:
 
 
 def run_graph(args: argparse.Namespace) -> None:
-    """``tapegrad graph``."""
+    """``tapegrad graph``: evaluate and backpropagate ``EXPR``, print it, draw it.
+
+    Examples
+    --------
+    >>> argv = ["graph", "a * b", "--var", "a=2", "--var", "b=-3"]
+    >>> with tempfile.TemporaryDirectory() as tmp:  # .dot: no Graphviz needed
+    ...     run_graph(build_parser().parse_args([*argv, "--out", f"{tmp}/ab.dot"]))
+    ...     # doctest: +ELLIPSIS
+    a = input    (data=2, grad=-3)
+    b = input    (data=-3, grad=2)
+    v2 = a * b   (data=-6, grad=1)
+    wrote .../ab.dot
+    """
     from autograd.viz import draw_dot, trace_text
     from nn.expr import evaluate
 
@@ -1109,6 +1359,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Returns the exit status: 0 on success, 2 for bad input, 1 when an
     optional program or package is missing. Errors are one line on stderr.
+
+    Examples
+    --------
+    >>> main(["--version"])  # doctest: +ELLIPSIS
+    tapegrad ...
+    0
+    >>> main(["train", "--dataset", "moons", "--epochs", "0"])  # one line on stderr
+    2
     """
     from autograd.viz import GraphvizNotFoundError
 

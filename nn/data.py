@@ -250,7 +250,14 @@ class Standardizer:
         self.scale_: np.ndarray | None = None
 
     def fit(self, X: np.ndarray) -> Standardizer:
-        """Learn each feature's mean and standard deviation from ``X``; returns self."""
+        """Learn each feature's mean and standard deviation from ``X``; returns self.
+
+        Examples
+        --------
+        >>> scaler = Standardizer().fit(np.array([[1.0], [3.0]]))
+        >>> scaler.mean_.tolist(), scaler.scale_.tolist()
+        ([2.0], [1.0])
+        """
         X = _check_features(X, "X")
         if len(X) == 0:
             raise ValueError("X: expected at least one sample to fit, got 0")
@@ -259,15 +266,35 @@ class Standardizer:
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
-        """``(X - mean_) / scale_``."""
+        """``(X - mean_) / scale_``.
+
+        Examples
+        --------
+        >>> scaler = Standardizer().fit(np.array([[1.0], [3.0]]))
+        >>> scaler.transform(np.array([[5.0]])).tolist()  # 3 standard deviations above the mean
+        [[3.0]]
+        """
         return (self._check_fitted(X) - self.mean_) / self.scale_
 
     def inverse_transform(self, X: np.ndarray) -> np.ndarray:
-        """``X * scale_ + mean_``: undoes `transform`."""
+        """``X * scale_ + mean_``: undoes `transform`.
+
+        Examples
+        --------
+        >>> scaler = Standardizer().fit(np.array([[1.0], [3.0]]))
+        >>> scaler.inverse_transform(np.array([[3.0]])).tolist()
+        [[5.0]]
+        """
         return self._check_fitted(X) * self.scale_ + self.mean_
 
     def fit_transform(self, X: np.ndarray) -> np.ndarray:
-        """`fit` on ``X``, then `transform` it."""
+        """`fit` on ``X``, then `transform` it.
+
+        Examples
+        --------
+        >>> Standardizer().fit_transform(np.array([[0.0, 2.0], [4.0, 2.0]])).tolist()
+        [[-1.0, 0.0], [1.0, 0.0]]
+        """
         return self.fit(X).transform(X)
 
     def _check_fitted(self, X: np.ndarray) -> np.ndarray:
@@ -281,13 +308,26 @@ class Standardizer:
         return X
 
     def state_dict(self) -> dict[str, list[float]]:
-        """The fitted numbers as plain floats (JSON-able, for checkpoints)."""
+        """The fitted numbers as plain floats (JSON-able, for checkpoints).
+
+        Examples
+        --------
+        >>> Standardizer().fit(np.array([[1.0], [3.0]])).state_dict()
+        {'mean': [2.0], 'scale': [1.0]}
+        """
         if self.mean_ is None:
             raise RuntimeError("Standardizer: nothing to save before fit()")
         return {"mean": self.mean_.tolist(), "scale": self.scale_.tolist()}
 
     def load_state_dict(self, state: dict[str, list[float]]) -> Standardizer:
-        """Restore numbers saved by `state_dict`; checks them first; returns self."""
+        """Restore numbers saved by `state_dict`; checks them first; returns self.
+
+        Examples
+        --------
+        >>> scaler = Standardizer().load_state_dict({"mean": [2.0], "scale": [1.0]})
+        >>> scaler.transform(np.array([[5.0]])).tolist()
+        [[3.0]]
+        """
         if not isinstance(state, dict) or set(state) != {"mean", "scale"}:
             raise ValueError(f"Standardizer state: expected keys 'mean' and 'scale', got {state!r}")
         try:
@@ -504,6 +544,12 @@ def load_iris() -> tuple[np.ndarray, np.ndarray]:
     -------
     X : ndarray of float64, shape (150, 4)
     y : ndarray of int64, shape (150,)
+
+    Examples
+    --------
+    >>> X, y = load_iris()  # doctest: +SKIP
+    >>> X.shape, np.bincount(y).tolist()  # doctest: +SKIP
+    ((150, 4), [50, 50, 50])
     """
     return _from_sklearn("load_iris")
 
@@ -517,6 +563,12 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     -------
     X : ndarray of float64, shape (1797, 64)
     y : ndarray of int64, shape (1797,)
+
+    Examples
+    --------
+    >>> X, y = load_digits()  # doctest: +SKIP
+    >>> X.shape, X.max(), len(np.unique(y))  # doctest: +SKIP
+    ((1797, 64), 16.0, 10)
     """
     return _from_sklearn("load_digits")
 

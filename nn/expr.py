@@ -78,7 +78,18 @@ def methods() -> dict[str, Op]:
 
 
 class ExpressionError(ValueError):
-    """An expression that is not allowed, does not parse, or cannot be evaluated."""
+    """An expression that is not allowed, does not parse, or cannot be evaluated.
+
+    A `ValueError`, so callers that check input already catch it.
+
+    Examples
+    --------
+    >>> try:
+    ...     evaluate("a + b", {"a": 1.0})
+    ... except ExpressionError as error:
+    ...     print(error)
+    the name 'b' has no value (at column 5): give it with -b VALUE or --var b=VALUE
+    """
 
 
 def _where(node: ast.AST) -> str:
@@ -95,9 +106,9 @@ def _parse(source: str) -> ast.Expression:
     try:
         return ast.parse(source.strip(), mode="eval")
     except SyntaxError as error:
-        raise ExpressionError(
-            f"not a valid expression: {error.msg} (column {error.offset})"
-        ) from None
+        # Python reports an error at the very end of the text (``a +``) at offset 0.
+        where = f"column {error.offset}" if error.offset else "at the end"
+        raise ExpressionError(f"not a valid expression: {error.msg} ({where})") from None
     except (RecursionError, MemoryError):
         raise ExpressionError("the expression is nested too deeply") from None
 

@@ -54,6 +54,17 @@ class Module:
     training : bool
         True in training mode (the default), False after ``eval()``. Only
         `BatchNorm1d` behaves differently.
+
+    Examples
+    --------
+    >>> class Scale(Module):
+    ...     def __init__(self):
+    ...         self.a = Value(2.0)  # a public Value attribute is a parameter
+    ...     def forward(self, x):
+    ...         return self.a * x
+    >>> model = Scale()
+    >>> model(3.0), model.parameters()
+    (Value(data=6.0, grad=0.0), [Value(data=2.0, grad=0.0, label='a')])
     """
 
     training: bool = True
@@ -71,15 +82,36 @@ class Module:
         return self.forward(x)
 
     def forward(self, x: Any) -> Any:
-        """One sample's output. Subclasses define it."""
+        """One sample's output. Subclasses define it; ``model(x)`` calls it.
+
+        Examples
+        --------
+        >>> Neuron(2, activation=None, init="zeros").forward([1.0, 2.0])
+        Value(data=0.0, grad=0.0)
+        """
         raise NotImplementedError(f"{type(self).__name__} must define forward(x)")
 
     def forward_batch(self, X: Any) -> list:
-        """The outputs of a mini-batch: ``[self(x) for x in X]`` unless a layer needs the batch."""
+        """The outputs of a mini-batch: ``[self(x) for x in X]`` unless a layer needs the batch.
+
+        Examples
+        --------
+        >>> outs = Neuron(2, activation=None, init="zeros").forward_batch([[1.0, 2.0], [3.0, 4.0]])
+        >>> [out.data for out in outs]
+        [0.0, 0.0]
+        """
         return [self(x) for x in _as_batch(X)]
 
     def compile(self, loss_fn: Callable[[Any, Any], Value]) -> Any:
-        """A `nn.compiled.CompiledModel` running this model and ``loss_fn`` on a Numba tape."""
+        """A `nn.compiled.CompiledModel` running this model and ``loss_fn`` on a Numba tape.
+
+        Examples
+        --------
+        >>> from nn.losses import mse_loss
+        >>> compiled = MLP(2, [3, 1], seed=0).compile(mse_loss)
+        >>> type(compiled).__name__
+        'CompiledModel'
+        """
         from nn.compiled import CompiledModel
 
         return CompiledModel(self, loss_fn)
@@ -87,7 +119,13 @@ class Module:
     # --- the module tree -----------------------------------------------------
 
     def named_children(self) -> list[tuple[str, Module]]:
-        """The direct sub-modules, named by attribute (``"layers.0"`` for a list item)."""
+        """The direct sub-modules, named by attribute (``"layers.0"`` for a list item).
+
+        Examples
+        --------
+        >>> [name for name, _ in MLP(2, [3, 1], seed=0).named_children()]
+        ['layers.0', 'layers.1']
+        """
         children = []
         for name, attr in vars(self).items():
             if name.startswith("_"):
@@ -99,7 +137,13 @@ class Module:
         return children
 
     def named_modules(self, prefix: str = "") -> list[tuple[str, Module]]:
-        """This module and every module below it, with its dotted path."""
+        """This module and every module below it, with its dotted path.
+
+        Examples
+        --------
+        >>> [name for name, _ in Layer(2, 2, seed=0).named_modules()]
+        ['', 'neurons.0', 'neurons.1']
+        """
         modules = [(prefix, self)]
         for name, child in self.named_children():
             modules.extend(child.named_modules(f"{prefix}.{name}" if prefix else name))
@@ -144,16 +188,38 @@ class Module:
         return named
 
     def parameters(self) -> list[Value]:
-        """Every learned `Value`, in a fixed order (the order of ``named_parameters``)."""
+        """Every learned `Value`, in a fixed order (the order of ``named_parameters``).
+
+        Examples
+        --------
+        >>> params = Neuron(2, init="zeros").parameters()  # w.0, w.1, then b
+        >>> len(params), params[-1]
+        (3, Value(data=0.0, grad=0.0, label='b'))
+        """
         return [value for _, value in self.named_parameters()]
 
     def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0 (gradients accumulate across ``backward()``)."""
+        """Set every parameter's gradient to 0 (gradients accumulate across ``backward()``).
+
+        Examples
+        --------
+        >>> n = Neuron(1, activation=None, init="zeros")
+        >>> n([2.0]).backward()
+        >>> n.w[0].grad, n.zero_grad(), n.w[0].grad
+        (2.0, None, 0.0)
+        """
         for p in self.parameters():
             p.grad = 0.0
 
     def train(self, mode: bool = True) -> Module:
-        """Switch this module and all below it to training mode (or to eval with False)."""
+        """Switch this module and all below it to training mode (or to eval with False).
+
+        Examples
+        --------
+        >>> model = MLP(2, [3, 1], seed=0).eval()
+        >>> model.train().layers[0].training
+        True
+        """
         if not isinstance(mode, bool):
             raise TypeError(f"train: mode must be a bool, got {type(mode).__name__}")
         for _, module in self.named_modules():
@@ -161,7 +227,13 @@ class Module:
         return self
 
     def eval(self) -> Module:
-        """Switch to evaluation mode: `BatchNorm1d` then uses its running statistics."""
+        """Switch to evaluation mode: `BatchNorm1d` then uses its running statistics.
+
+        Examples
+        --------
+        >>> MLP(2, [3, 1], seed=0).eval().layers[1].training
+        False
+        """
         return self.train(False)
 
     # --- saving and loading --------------------------------------------------
@@ -193,6 +265,13 @@ class Module:
         Everything is checked before anything is written: a missing or
         unexpected name, a wrong length or a non-finite number raises
         ``ValueError`` and leaves the model unchanged.
+
+        Examples
+        --------
+        >>> n = Neuron(2, init="zeros")
+        >>> n.load_state_dict({"w": [1.0, -1.0], "b": [0.5]})
+        >>> n.state_dict()
+        {'w': [1.0, -1.0], 'b': [0.5]}
         """
         if not isinstance(state_dict, dict):
             raise TypeError(f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
@@ -217,7 +296,15 @@ class Module:
             targets[key][2](numbers_)
 
     def architecture(self) -> dict[str, Any]:
-        """A JSON-able ``{"type": ..., **constructor arguments}`` to rebuild this model."""
+        """A JSON-able ``{"type": ..., **constructor arguments}`` to rebuild this model.
+
+        Subclasses define it; `from_architecture` calls the constructor back.
+
+        Examples
+        --------
+        >>> Neuron(2, activation="tanh").architecture()
+        {'type': 'Neuron', 'nin': 2, 'activation': 'tanh', 'init': 'uniform'}
+        """
         raise NotImplementedError(
             f"{type(self).__name__} cannot describe itself: define architecture() returning "
             "{'type': class name, **the arguments of its constructor}"
@@ -226,7 +313,13 @@ class Module:
     # --- printing ------------------------------------------------------------
 
     def extra_repr(self) -> str:
-        """The settings shown inside ``ClassName(...)``."""
+        """The settings shown inside ``ClassName(...)``.
+
+        Examples
+        --------
+        >>> Neuron(2).extra_repr()
+        "in_features=2, activation='relu'"
+        """
         return ""
 
     def _repr_children(self) -> list[tuple[str, Module]]:
@@ -322,7 +415,15 @@ class Neuron(Module):
         self.named_parameters()  # label the parameters
 
     def linear(self, x: list[Value]) -> Value:
-        """z = b + w₁·x₁ + … + wₙ·xₙ for inputs already checked."""
+        """z = b + w₁·x₁ + … + wₙ·xₙ (before the activation) for inputs already checked.
+
+        Examples
+        --------
+        >>> n = Neuron(2, init="zeros")
+        >>> n.w[0].data, n.w[1].data = 1.0, 1.0
+        >>> n.linear([Value(2.0), Value(-3.0)])  # relu would give 0.0
+        Value(data=-1.0, grad=0.0)
+        """
         z = self.b
         for wi, xi in zip(self.w, x):
             z = z + wi * xi
@@ -334,9 +435,23 @@ class Neuron(Module):
         return out
 
     def forward(self, x: Any) -> Value:
+        """The neuron's output for one sample of ``nin`` numbers or Values.
+
+        Examples
+        --------
+        >>> Neuron(2, init="zeros").forward([1.0, 2.0])
+        Value(data=0.0, grad=0.0)
+        """
         return self._output(_as_input(x, len(self.w)))
 
     def architecture(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this neuron (see `from_architecture`).
+
+        Examples
+        --------
+        >>> Neuron(3, activation=None).architecture()
+        {'type': 'Neuron', 'nin': 3, 'activation': None, 'init': 'uniform'}
+        """
         return {
             "type": "Neuron",
             "nin": len(self.w),
@@ -345,6 +460,13 @@ class Neuron(Module):
         }
 
     def extra_repr(self) -> str:
+        """Inputs and activation, as ``repr`` shows them.
+
+        Examples
+        --------
+        >>> Neuron(3, activation="tanh")
+        Neuron(in_features=3, activation='tanh')
+        """
         return f"in_features={len(self.w)}, activation={self.activation!r}"
 
 
@@ -412,6 +534,13 @@ class Layer(_Feedforward):
 
     @property
     def nin(self) -> int:
+        """Number of inputs per sample.
+
+        Examples
+        --------
+        >>> Layer(3, 2).nin
+        3
+        """
         return len(self.neurons[0].w)
 
     def _outputs(self, X: list[list[Value]]) -> list[list[Value]]:
@@ -425,6 +554,13 @@ class Layer(_Feedforward):
         ]
 
     def architecture(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this layer (see `from_architecture`).
+
+        Examples
+        --------
+        >>> Layer(3, 2, activation="tanh").architecture()["nout"]
+        2
+        """
         return {
             "type": "Layer",
             "nin": self.nin,
@@ -435,6 +571,13 @@ class Layer(_Feedforward):
         }
 
     def extra_repr(self) -> str:
+        """Sizes and activation, as ``repr`` shows them.
+
+        Examples
+        --------
+        >>> Layer(3, 2, activation=None).extra_repr()
+        'in_features=3, out_features=2, activation=None'
+        """
         return (
             f"in_features={self.nin}, out_features={len(self.neurons)}, "
             f"activation={self.activation!r}"
@@ -517,6 +660,13 @@ class MLP(_Feedforward):
 
     @property
     def nin(self) -> int:
+        """Number of inputs per sample (the first layer's).
+
+        Examples
+        --------
+        >>> MLP(3, [4, 1]).nin
+        3
+        """
         return self.layers[0].nin
 
     def _outputs(self, X: list[list[Value]]) -> list[list[Value]]:
@@ -525,6 +675,13 @@ class MLP(_Feedforward):
         return X
 
     def architecture(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this network (see `from_architecture`).
+
+        Examples
+        --------
+        >>> MLP(2, [3, 1]).architecture()["nouts"]
+        [3, 1]
+        """
         return {
             "type": "MLP",
             "nin": self.nin,

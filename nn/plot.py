@@ -79,6 +79,16 @@ def plot_history(history: History | dict, path: str | os.PathLike | None = None)
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> history = History(train_loss=[0.7, 0.4], train_accuracy=[0.5, 0.75])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     fig = plot_history(history, path=os.path.join(tmp, "history.png"))
+    ...     saved = os.listdir(tmp)
+    >>> [ax.get_title() for ax in fig.axes], saved
+    (['loss', 'accuracy'], ['history.png'])
     """
     if isinstance(history, dict):
         history = History.from_dict(history)
@@ -132,6 +142,15 @@ def plot_decision_boundary(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> from nn.data import xor
+    >>> from nn.module import MLP
+    >>> X, y = xor(n_samples=8, seed=0)
+    >>> fig = plot_decision_boundary(MLP(2, [4, 1], seed=0), X, y, resolution=20)
+    >>> fig.axes[0].get_title()
+    'decision boundary'
     """
     X, y = _check_xy(X, y)
     if X.shape[1] != 2:

@@ -77,6 +77,12 @@ class History:
         validation set).
     stopped_early : bool
         True when early stopping or a callback ended training before ``epochs``.
+
+    Examples
+    --------
+    >>> history = History(train_loss=[0.9, 0.4, 0.5])
+    >>> history.epochs, min(history.train_loss)
+    (3, 0.4)
     """
 
     train_loss: list[float] = field(default_factory=list)
@@ -89,16 +95,36 @@ class History:
 
     @property
     def epochs(self) -> int:
-        """Number of epochs run."""
+        """Number of epochs run.
+
+        Examples
+        --------
+        >>> History(train_loss=[0.9, 0.4]).epochs
+        2
+        """
         return len(self.train_loss)
 
     def to_dict(self) -> dict:
-        """Plain lists and numbers (JSON-able); `from_dict` reads it back."""
+        """Plain lists and numbers (JSON-able); `from_dict` reads it back.
+
+        Examples
+        --------
+        >>> d = History(train_loss=[0.9, 0.4], best_epoch=1).to_dict()
+        >>> d["train_loss"], d["best_epoch"], d["epochs"]
+        ([0.9, 0.4], 1, 2)
+        """
         return {**asdict(self), "epochs": self.epochs}
 
     @classmethod
     def from_dict(cls, d: dict) -> History:
-        """The `History` that `to_dict` described."""
+        """The `History` that `to_dict` described.
+
+        Examples
+        --------
+        >>> history = History(train_loss=[0.9, 0.4], best_epoch=1)
+        >>> History.from_dict(history.to_dict()) == history
+        True
+        """
         return cls(**{key: value for key, value in d.items() if key != "epochs"})
 
 
@@ -186,7 +212,13 @@ def classify(outputs: np.ndarray, threshold: float = 0.5, signed: bool = False) 
 
 
 def is_signed(targets: np.ndarray) -> bool:
-    """True for labels -1 and 1 (as in micrograd's hinge-loss demo), rather than 0 and 1."""
+    """True for labels -1 and 1 (as in micrograd's hinge-loss demo), rather than 0 and 1.
+
+    Examples
+    --------
+    >>> is_signed(np.array([-1, 1, 1])), is_signed(np.array([0, 1, 1]))
+    (True, False)
+    """
     targets = np.asarray(targets)
     return bool(np.isin(targets, (-1, 1)).all() and (targets == -1).any())
 
@@ -387,6 +419,21 @@ def fit(
     Returns
     -------
     History
+
+    Examples
+    --------
+    Learn y = 2x with one linear neuron; the loss falls each epoch:
+
+    >>> from nn.data import DataLoader
+    >>> from nn.losses import mse_loss
+    >>> from nn.module import MLP
+    >>> from nn.optim import SGD
+    >>> model = MLP(1, [1], init="zeros")
+    >>> loader = DataLoader(np.array([[0.0], [1.0]]), np.array([0.0, 2.0]), batch_size=2)
+    >>> history = fit(model, mse_loss, SGD(model.parameters(), lr=0.5), loader, epochs=3,
+    ...               progress=False, metric=None)
+    >>> history.train_loss
+    [2.0, 0.5, 0.25]
     """
     _check_fit_arguments(loss_fn, epochs, callbacks, engine, early_stopping, val_loader)
     metric_fn = _metric_function(metric, loss_fn)

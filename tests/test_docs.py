@@ -54,3 +54,9 @@ def test_the_site_builds_strictly(tmp_path):
         assert "<table>" in benchmarks  # the latest results, formatted by benchmarks/run.py
     else:
         assert "Not measured yet" in benchmarks
+    ops_page = (site / "reference" / "autograd.ops" / "index.html").read_text()
+    from autograd.ops import OPS
+
+    for op in OPS:  # the op table is rendered from the code, every row and its math
+        assert f"<code>{op.name}</code>" in ops_page
+        assert f"{op.derivative.__name__}</span>" in ops_page
