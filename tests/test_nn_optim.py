@@ -3,6 +3,7 @@
 import json
 import math
 
+import numpy as np
 import pytest
 
 from autograd import Value
@@ -140,3 +141,89 @@ def test_zero_grad_and_a_plain_step():
     assert w.data == pytest.approx(3.0 - 0.1 * 6.0, abs=1e-15)
     opt.zero_grad()
     assert w.grad == 0.0
+
+
+@pytest.mark.parametrize(("cls", "kwargs"), CONFIGS)
+def test_one_step_over_all_parameters_equals_one_parameter_at_a_time(cls, kwargs):
+    # The arrays hold every parameter, but each entry's update uses only its own numbers.
+    grads = [0.3, -1.5, 0.0, 2.0e-3, 7.0]
+    together = [Value(float(i) - 2.0) for i in range(len(grads))]
+    alone = [Value(float(i) - 2.0) for i in range(len(grads))]
+    opt = cls(together, **kwargs)
+    opts = [cls([p], **kwargs) for p in alone]
+    for step in range(3):
+        for p, q, g in zip(together, alone, grads):
+            p.grad = q.grad = g * (step + 1)
+        opt.step()
+        for o in opts:
+            o.step()
+        assert [p.data for p in together] == [q.data for q in alone]
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize(("cls", "kwargs"), [(SGD, {"momentum": 0.9}), (Adam, {})])
+def test_a_non_finite_gradient_is_refused_and_changes_nothing(cls, kwargs, bad):
+    params = [Value(1.0), Value(2.0), Value(3.0)]
+    opt = cls(params, lr=0.1, **kwargs)
+    for p in params:
+        p.grad = 0.5
+    opt.step()
+    before, data = opt.state_dict(), [p.data for p in params]
+    params[1].grad = bad
+    with pytest.raises(ValueError, match=rf"params\[1\]\.grad is {bad}"):
+        opt.step()
+    assert opt.state_dict() == before
+    assert [p.data for p in params] == data
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered")
+def test_an_update_that_overflows_is_refused_and_changes_nothing():
+    params = [Value(1.0), Value(1.0e308)]
+    opt = SGD(params, lr=1.0, momentum=0.5)
+    params[1].grad = -1.0e308  # 1e308 - 1.0 * (-1e308) overflows
+    with pytest.raises(OverflowError, match=r"params\[1\] from 1e\+308 to inf"):
+        opt.step()
+    assert [p.data for p in params] == [1.0, 1.0e308]
+    assert opt.state_dict()["momentum_buffer"] == [None, None]
+
+
+def test_the_state_is_arrays_and_saves_as_plain_json_lists():
+    params = [Value(1.0), Value(-2.0)]
+    sgd, adam = SGD(params, lr=0.1, momentum=0.9), Adam(params, lr=0.1)
+    # Before the first step SGD has no momentum buffer yet: saved as None per parameter.
+    assert sgd.state_dict()["momentum_buffer"] == [None, None]
+    params[0].grad, params[1].grad = 0.25, -4.0
+    sgd.step()
+    adam.step()
+    for opt, names in ((sgd, ["momentum_buffer"]), (adam, ["exp_avg", "exp_avg_sq"])):
+        state = opt.state_dict()
+        text = json.dumps(state, allow_nan=False)  # strict JSON: plain floats, no NaN
+        for name in names:
+            assert isinstance(getattr(opt, name), np.ndarray)
+            assert all(type(x) is float for x in state[name])
+        copy = type(opt)([Value(0.0), Value(0.0)], lr=1.0)
+        copy.load_state_dict(json.loads(text))
+        assert copy.state_dict() == state
+        for name in names:
+            assert getattr(copy, name).dtype == np.float64
+    unset = SGD([Value(0.0), Value(0.0)], lr=1.0, momentum=0.9)
+    unset.load_state_dict(SGD(params, lr=0.1, momentum=0.9).state_dict())
+    assert unset.momentum_buffer is None
+
+
+@pytest.mark.parametrize(
+    ("cls", "name"), [(SGD, "momentum_buffer"), (Adam, "exp_avg"), (Adam, "exp_avg_sq")]
+)
+def test_a_state_list_with_missing_numbers_is_refused(cls, name):
+    params = [Value(1.0), Value(2.0)]
+    opt = cls(params, lr=0.1, momentum=0.9) if cls is SGD else cls(params, lr=0.1)
+    state = opt.state_dict()
+    state[name] = [0.5, None]  # only SGD's buffer may be all None (no step yet)
+    with pytest.raises(ValueError, match=name):
+        opt.load_state_dict(state)
+    state[name] = [None, None]
+    if cls is SGD:
+        opt.load_state_dict(state)
+    else:
+        with pytest.raises(ValueError, match=name):
+            opt.load_state_dict(state)
