@@ -113,8 +113,8 @@ class Value:
         except OverflowError:
             data = math.inf
         if not math.isfinite(data):
-            operands = ", ".join(map(str, args))
-            raise OverflowError(f"{op.name}({operands}) overflows a float64 (gives {data})")
+            shown = ", ".join(map(str, args))
+            raise OverflowError(f"{op.name}({shown}) overflows a float64 (gives {data})")
         out = Value.__new__(Value)  # skip __init__: data is already a checked float
         out.data, out.grad, out.label = data, 0.0, ""
         out._op, out._param, out._prev = op, param, operands
