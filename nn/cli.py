@@ -1209,14 +1209,14 @@ def run_demo(args: argparse.Namespace) -> None:
 
     Examples
     --------
-    Not run here (it trains on 300 points and draws four pictures):
-
-    >>> run_demo(build_parser().parse_args(["demo", "--out", "demo"]))  # doctest: +SKIP
+    >>> import os, tempfile
+    >>> out = os.path.join(tempfile.mkdtemp(), "demo")
+    >>> run_demo(build_parser().parse_args(["demo", "--out", out]))  # doctest: +ELLIPSIS
     epoch  1/50  loss ...
-    ...
     final accuracy: train 1.000, validation 1.000 (50 epochs, ... s)
-    wrote demo/decision_boundary.png
     ...
+    >>> sorted(os.listdir(out))  # doctest: +ELLIPSIS
+    ['decision_boundary.png', 'loss.png', 'model.json', 'moons.csv', 'neuron.svg', 'report.md']
     """
     args.engine = _engine_for_demo(args.engine)
     table = load_dataset("moons", 300, args.seed)
