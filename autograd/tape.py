@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autograd.ops import OPS, OPS_BY_NAME
-from autograd.value import Value
+from autograd.value import Value, topological_order
 
 DOT = len(OPS)
 """Opcode of the fused dot-product instruction: one past the op table's codes."""
@@ -309,7 +309,7 @@ class _Builder:
         return self.constants[key]
 
     def record(self, outputs: list[Value]) -> tuple[list[_Instr], list[int]]:
-        for node in _postorder(outputs):
+        for node in topological_order(outputs):
             if node in self.ref:
                 continue
             if node._op is None or (self.fold and all(self._is_constant(c) for c in node._prev)):
@@ -345,25 +345,6 @@ class _Builder:
             return ref
         self.instrs.append(_Instr(_ADD, (ref, self.constant(0.0)), out=self._new_slot()))
         return self.instrs[-1].out
-
-
-def _postorder(outputs: list[Value]) -> list[Value]:
-    """Every node below ``outputs``, operands first (depth-first, iterative)."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for root in outputs:
-        stack = [(root, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-                continue
-            if node in seen:
-                continue
-            seen.add(node)
-            stack.append((node, True))
-            stack.extend((c, False) for c in reversed(node._prev))
-    return order
 
 
 def _fuse_dots(instrs: list[_Instr], outputs: list[int], one: Callable[[], int]) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 
 from autograd.ops import OPS_BY_NAME, Op
 
@@ -236,33 +237,9 @@ class Value:
     def _topological_order(self) -> list[Value]:
         """Every node of the graph below ``self``, each listed after its operands.
 
-        Kahn's algorithm, run from the root: count how many times each node is
-        used as an operand, then release a node once every node using it has
-        been released. That is exactly when its gradient is complete, so the
-        reverse of this list is the order ``backward()`` needs. Loops over an
-        explicit stack, never recursion: a graph a million nodes deep needs no
-        raised recursion limit.
+        See `topological_order`, which this calls with ``self`` as the one root.
         """
-        uses: dict[Value, int] = {self: 0}
-        stack = [self]
-        while stack:
-            for child in stack.pop()._prev:
-                if child in uses:
-                    uses[child] += 1
-                else:
-                    uses[child] = 1
-                    stack.append(child)
-        released: list[Value] = []
-        ready = [self]
-        while ready:
-            node = ready.pop()
-            released.append(node)
-            for child in node._prev:
-                uses[child] -= 1
-                if uses[child] == 0:  # its last user is released
-                    ready.append(child)
-        released.reverse()
-        return released
+        return topological_order([self])
 
     def _local_derivatives(self) -> tuple[float, ...]:
         """d self / d operand for each operand, from the op table."""
@@ -330,6 +307,46 @@ class Value:
         """
         for node in self._topological_order():
             node.grad = 0.0
+
+
+def topological_order(roots: Sequence[Value]) -> list[Value]:
+    """Every node of the graph below ``roots``, each listed after its operands.
+
+    Kahn's algorithm, run from the roots: count how many times each node is
+    used as an operand, then release a node once every node using it has
+    been released. That is exactly when its gradient is complete, so the
+    reverse of this list is the order ``backward()`` needs. Loops over an
+    explicit stack, never recursion: a graph a million nodes deep needs no
+    raised recursion limit.
+
+    Examples
+    --------
+    >>> a = Value(2.0, label="a")
+    >>> b = a * a
+    >>> c = b + a
+    >>> [v.label or v._op.name for v in topological_order([c])]
+    ['a', 'mul', 'add']
+    """
+    uses: dict[Value, int] = dict.fromkeys(roots, 0)
+    stack = list(uses)
+    while stack:
+        for child in stack.pop()._prev:
+            if child in uses:
+                uses[child] += 1
+            else:
+                uses[child] = 1
+                stack.append(child)
+    released: list[Value] = []
+    ready = [root for root in dict.fromkeys(roots) if uses[root] == 0]  # no root uses it
+    while ready:
+        node = ready.pop()
+        released.append(node)
+        for child in node._prev:
+            uses[child] -= 1
+            if uses[child] == 0:  # its last user is released
+                ready.append(child)
+    released.reverse()
+    return released
 
 
 def _data_of(other: object, where: str) -> float:
