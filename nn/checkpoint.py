@@ -195,10 +195,10 @@ def load(path: str | os.PathLike, model=None, optimizer=None) -> Checkpoint:
         raise ValueError(f"{path}: parameters do not fit the model: {error}") from None
     if optimizer is not None:
         try:
-            optimizer.load_state_dict(saved_optimizer["state"])
-        except (TypeError, ValueError, KeyError) as error:
+            load_optimizer_state(optimizer, saved_optimizer, path)
+        except ValueError:
             model.load_state_dict(previous)  # all or nothing
-            raise ValueError(f"{path}: optimizer state does not fit ({error})") from None
+            raise
     return Checkpoint(
         model=model,
         optimizer_state=saved_optimizer,
@@ -206,6 +206,31 @@ def load(path: str | os.PathLike, model=None, optimizer=None) -> Checkpoint:
         meta=document["meta"],
         architecture=document["architecture"],
     )
+
+
+def load_optimizer_state(optimizer, saved: dict, path: str | os.PathLike) -> None:
+    """Put a checkpoint's saved optimizer state (``Checkpoint.optimizer_state``) into ``optimizer``.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, when the state does not fit the optimizer; the
+        optimizer is then unchanged.
+
+    Examples
+    --------
+    >>> from autograd import Value
+    >>> from nn.optim import SGD
+    >>> saved = {"type": "SGD", "state": SGD([Value(1.0)], lr=0.5).state_dict()}
+    >>> optimizer = SGD([Value(2.0)], lr=0.1)
+    >>> load_optimizer_state(optimizer, saved, "model.json")
+    >>> optimizer.lr
+    0.5
+    """
+    try:
+        optimizer.load_state_dict(saved["state"])
+    except (TypeError, ValueError, KeyError) as error:
+        raise ValueError(f"{path}: optimizer state does not fit ({error})") from None
 
 
 def _read_document(path: str | os.PathLike) -> dict:

@@ -46,14 +46,20 @@ import numpy as np
 
 from autograd import __version__
 from autograd.files import atomic_write
+from autograd.viz import (
+    INSTALL_HINT,
+    SAVE_FORMATS,
+    GraphvizNotFoundError,
+    draw_dot,
+    trace_text,
+)
 from nn import data as datasets
 from nn import losses
-from nn.checkpoint import load, save
+from nn.checkpoint import load, load_optimizer_state, save
 from nn.data import DataLoader, Standardizer, train_val_split
 from nn.module import ACTIVATIONS, MLP
 from nn.optim import SGD, Adam
-from nn.train import History, classify, fit
-from nn.train import predict as predict_outputs
+from nn.train import History, classify, fit, predictor
 
 PROG = "tapegrad"
 BAD_INPUT = 2  # exit status for anything wrong in what was asked (argparse's own)
@@ -163,11 +169,14 @@ def _widths(text: str) -> list[int]:
         ) from None
 
 
-def _activation(text: str) -> str | None:
+def _activation(text: str) -> str:
+    """An activation name, kept as the string "none" for no activation.
+
+    The option's default is None (not given), so "none" must stay a string
+    until the model is built, or it would read as "not given".
+    """
     names = [a for a in ACTIVATIONS if a is not None]
-    if text == "none":
-        return None
-    if text not in names:
+    if text != "none" and text not in names:
         raise argparse.ArgumentTypeError(f"expected one of {', '.join(names)}, none; got {text!r}")
     return text
 
@@ -745,22 +754,22 @@ class Predictor:
     ----------
     model : Module
     standardizer : Standardizer or None
-    loss : str
-        A `LOSSES` name: needed to compile the model.
     engine : {'compiled', 'scalar'}
+        'compiled' runs the model on the compiled engine when it can (see
+        `nn.train.predictor`).
 
     Examples
     --------
     >>> from nn.module import MLP
     >>> scaler = Standardizer().fit(np.array([[0.0, 0.0], [2.0, 4.0]]))
-    >>> predictor = Predictor(MLP(2, [3, 1], seed=0), scaler, "mse", "scalar")
+    >>> predictor = Predictor(MLP(2, [3, 1], seed=0), scaler, "scalar")
     >>> predictor.predict(np.array([[1.0, 2.0]])).shape  # scaled to [0, 0] first
     (1, 1)
     """
 
-    def __init__(self, model, standardizer: Standardizer | None, loss: str, engine: str) -> None:
+    def __init__(self, model, standardizer: Standardizer | None, engine: str) -> None:
         self.model, self.standardizer = model, standardizer
-        self.compiled = model.compile(LOSSES[loss]) if engine == "compiled" else None
+        self._run = predictor(model, engine)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Outputs of shape (n_samples, n_outputs) for raw (unscaled) rows.
@@ -769,14 +778,12 @@ class Predictor:
         --------
         >>> from nn.module import MLP
         >>> model = MLP(2, [1], activation=None, init="zeros")
-        >>> Predictor(model, None, "mse", "scalar").predict(np.ones((3, 2))).tolist()
+        >>> Predictor(model, None, "scalar").predict(np.ones((3, 2))).tolist()
         [[0.0], [0.0], [0.0]]
         """
         if self.standardizer is not None:
             X = self.standardizer.transform(X)
-        if self.compiled is not None:
-            return self.compiled.predict(X)
-        return predict_outputs(self.model, X)
+        return self._run(X)
 
 
 @dataclass
@@ -847,7 +854,7 @@ def _say(line: str) -> None:
         tqdm.write(line)
 
 
-def _epoch_printer(task: Task, first: int, last: int) -> Callable[[int, History], None]:
+def _epoch_printer(first: int, last: int) -> Callable[[int, History], None]:
     def report(epoch: int, history: History) -> None:
         parts = [f"epoch {first + epoch + 1:>{len(str(last))}}/{last}"]
         parts.append(f"loss {history.train_loss[-1]:.4f}")
@@ -892,7 +899,7 @@ def _fresh_start(args: argparse.Namespace, table: Table) -> _Start:
     model = MLP(
         table.X.shape[1],
         [*(args.hidden if args.hidden is not None else [16, 16]), task.n_outputs],
-        activation=args.activation or "relu",
+        activation=None if args.activation == "none" else (args.activation or "relu"),
         output_activation="sigmoid" if task.loss == "bce" else None,
         seed=args.seed,
     )
@@ -916,10 +923,7 @@ def _resumed_start(args: argparse.Namespace, table: Table) -> _Start:
         raise CLIError(f"{args.resume}: holds a {kind} optimizer state; cannot resume with it")
     optimizer = OPTIMIZERS[kind](checkpoint.model.parameters(), lr=0.01)
     if saved:
-        try:
-            optimizer.load_state_dict(saved["state"])
-        except (TypeError, ValueError, KeyError) as error:
-            raise CLIError(f"{args.resume}: optimizer state does not fit ({error})") from None
+        load_optimizer_state(optimizer, saved, args.resume)
     if args.lr is not None:
         optimizer.lr = args.lr
     try:
@@ -955,7 +959,7 @@ def train_model(args: argparse.Namespace, table: Table) -> Run:
         standardizer.transform(X_val), task.loss_targets(y_val), 256, shuffle=False
     )
     done = start.history.epochs
-    callbacks = [] if args.quiet else [_epoch_printer(task, done, done + args.epochs)]
+    callbacks = [] if args.quiet else [_epoch_printer(done, done + args.epochs)]
     began = time.perf_counter()
     history = fit(
         start.model,
@@ -972,7 +976,7 @@ def train_model(args: argparse.Namespace, table: Table) -> Run:
     seconds = time.perf_counter() - began
     if done:
         history = _concat(start.history, history)
-    predictor = Predictor(start.model, standardizer, task.loss, args.engine)
+    predictor = Predictor(start.model, standardizer, args.engine)
     return Run(predictor, task, table, history, start.optimizer, split, seconds)
 
 
@@ -1115,7 +1119,6 @@ def _neuron_picture(run: Run, folder: Path) -> tuple[str, str, str | None]:
     the graph as text, and a note when Graphviz is missing.
     """
     from autograd import Value
-    from autograd.viz import INSTALL_HINT, GraphvizNotFoundError, draw_dot, trace_text
 
     model, scaler = run.predictor.model, run.predictor.standardizer
     neuron = model.layers[0].neurons[0]
@@ -1256,17 +1259,19 @@ def run_predict(args: argparse.Namespace) -> None:
     header, rows, _ = csv_rows
     _check_columns(args.csv, header, features, "feature")
     X = _numbers(args.csv, csv_rows, features)
-    predictor = Predictor(checkpoint.model, checkpoint.standardizer, task.loss, args.engine)
+    predictor = Predictor(checkpoint.model, checkpoint.standardizer, args.engine)
     outputs = predictor.predict(X)
+    predictions = task.decode(outputs)
     score = None
     if target in header:  # the answers are there: say how good the predictions are
-        targets = [row[header.index(target)].strip() for row in rows]
+        column = header.index(target)
+        targets = [row[column].strip() for row in rows]
         if task.classes is None:
             score = task.score(outputs, task.encode(targets, str(args.csv)))
         else:
-            hits = [_key(p) == _key(t) for p, t in zip(task.decode(outputs), targets)]
+            hits = [_key(p) == _key(t) for p, t in zip(predictions, targets)]
             score = float(np.mean(hits))
-    lines = ["prediction", *(_cell(p) for p in task.decode(outputs))]
+    lines = ["prediction", *(_cell(p) for p in predictions)]
     text = "\n".join(lines) + "\n"
     if args.out is None:
         sys.stdout.write(text)
@@ -1287,7 +1292,7 @@ def _cell(prediction: object) -> str:
 
 # --- graph --------------------------------------------------------------------------------
 
-PICTURE_SUFFIXES = (".svg", ".png", ".pdf")
+PICTURE_SUFFIXES = tuple(f".{name}" for name in SAVE_FORMATS)  # what viz.save writes
 SOURCE_SUFFIXES = (".dot", ".gv")
 
 
@@ -1323,7 +1328,6 @@ def run_graph(args: argparse.Namespace) -> None:
     v2 = a * b   (data=-6, grad=1)
     wrote .../ab.dot
     """
-    from autograd.viz import draw_dot, trace_text
     from nn.expr import evaluate
 
     suffix = args.out.suffix.lower()
@@ -1368,7 +1372,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["train", "--dataset", "moons", "--epochs", "0"])  # one line on stderr
     2
     """
-    from autograd.viz import GraphvizNotFoundError
 
     argv = list(sys.argv[1:] if argv is None else argv)
     try:

@@ -19,15 +19,13 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from autograd import Value
 from autograd.files import atomic_write
 from nn.data import _check_xy
-from nn.train import History, classify, is_signed, predict
+from nn.train import History, classify, is_signed, predictor
 
 
 def _figure(**kwargs):
@@ -52,18 +50,8 @@ def _save(fig, path: str | os.PathLike | None) -> None:
 
 
 def _predictor(model) -> Callable[[np.ndarray], np.ndarray]:
-    """The fastest way to run ``model`` on many points: compiled when it can be."""
-    if hasattr(model, "predict"):  # already a CompiledModel
-        return model.predict
-    try:
-        # CompiledModel wants a loss to trace; predict() never uses it.
-        return model.compile(_sum_of_outputs).predict
-    except (ImportError, NotImplementedError):  # no numba, or a layer it cannot run
-        return partial(predict, model)
-
-
-def _sum_of_outputs(output: Value | list[Value], target: object) -> Value:
-    return output if isinstance(output, Value) else sum(output)
+    """The fastest way to run ``model`` (or an already compiled model) on many points."""
+    return model.predict if hasattr(model, "predict") else predictor(model)
 
 
 def plot_history(history: History | dict, path: str | os.PathLike | None = None):

@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -183,6 +184,32 @@ def predict(model, X: np.ndarray, batch_size: int = 256) -> np.ndarray:
             for out in model.forward_batch(X[start : start + batch_size])
         ]
     return np.array(rows, dtype=np.float64).reshape(len(X), -1)
+
+
+def predictor(model, engine: str = "compiled") -> Callable[[np.ndarray], np.ndarray]:
+    """A function running ``model`` on many rows, on the compiled engine when it can.
+
+    The compiled engine runs every model except those with a layer it cannot
+    compile (`BatchNorm1d`); those, and ``engine='scalar'``, use `predict`.
+
+    Examples
+    --------
+    >>> from nn.module import MLP
+    >>> run = predictor(MLP(2, [3, 1], seed=0))
+    >>> run(np.zeros((4, 2))).shape
+    (4, 1)
+    """
+    if engine == "compiled":
+        try:
+            # CompiledModel wants a loss to trace; its predict() never uses it.
+            return model.compile(_sum_of_outputs).predict
+        except (ImportError, NotImplementedError):  # no numba, or a layer it cannot run
+            pass
+    return partial(predict, model)
+
+
+def _sum_of_outputs(output: Value | Sequence[Value], target: object) -> Value:
+    return output if isinstance(output, Value) else sum(output)
 
 
 def classify(outputs: np.ndarray, threshold: float = 0.5, signed: bool = False) -> np.ndarray:

@@ -182,6 +182,26 @@ def test_train_options_shape_the_model_and_optimizer(tmp_path, capsys):
     assert checkpoint.optimizer_state["state"]["lr"] == 0.05
 
 
+def test_activation_none_builds_linear_hidden_layers(tmp_path, capsys):
+    argv = ["train", "--dataset", "moons", "--samples", "40", "--out", tmp_path]
+    assert run(capsys, *argv, "--activation", "none", *FAST)[0] == 0
+    assert load(tmp_path / "model.json").architecture["activation"] is None
+    resume = [*argv, "--resume", tmp_path / "model.json", "--activation", "none", *FAST]
+    status, _, err = run(capsys, *resume)
+    assert status == 2 and "--activation comes from the checkpoint" in err
+
+
+def test_predicting_with_a_batchnorm_model_falls_back_to_the_scalar_engine():
+    from nn.cli import Predictor
+    from nn.module import MLP
+    from nn.train import predict
+
+    model = MLP(2, [4, 1], batchnorm=True, seed=0)  # BatchNorm1d: not compilable
+    X = np.array([[0.5, -1.0], [1.0, 2.0], [0.0, 0.0]])
+    outputs = Predictor(model, None, "compiled").predict(X)
+    assert outputs.tolist() == predict(model, X).tolist()
+
+
 def test_train_on_csv_then_predict_applies_the_same_standardisation(tmp_path, capsys, pets):
     out_dir = tmp_path / "run"
     argv = ["train", "--csv", pets, "--target", "species", "--out", out_dir, "--epochs", "5"]
