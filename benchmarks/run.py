@@ -34,8 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograd import Value, kernels  # noqa: E402
+from autograd.files import atomic_write  # noqa: E402
 from autograd.tape import trace  # noqa: E402
-from nn.data import moons  # noqa: E402
+from nn.data import load_digits, moons  # noqa: E402
 from nn.losses import cross_entropy, mse_loss  # noqa: E402
 from nn.module import MLP  # noqa: E402
 from nn.optim import Adam  # noqa: E402
@@ -82,10 +83,8 @@ def data(nin: int, n_out: int, batch: int) -> tuple[np.ndarray, np.ndarray]:
     if nin == 2:  # micrograd's moons demo, labels ±1 as regression targets
         X, y = moons(n_samples=batch, noise=0.1, seed=0)
         return X, 2.0 * y - 1.0
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    return digits.data[:batch] / 16.0, digits.target[:batch]
+    X, y = load_digits()
+    return X[:batch] / 16.0, y[:batch]
 
 
 # --- one training step per engine ---------------------------------------------------
@@ -484,9 +483,7 @@ def main() -> None:
     text = report(results)
     print(text)
     results["table_markdown"] = text
-    tmp = args.output.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(results, indent=2) + "\n")
-    os.replace(tmp, args.output)
+    atomic_write(args.output, (json.dumps(results, indent=2) + "\n").encode("utf-8"))
 
 
 if __name__ == "__main__":

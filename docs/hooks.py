@@ -30,9 +30,7 @@ def benchmark_tables(path: Path = RESULTS) -> str:
     tables = results.get("table_markdown") if isinstance(results, dict) else None
     if not isinstance(tables, str):
         return NOT_MEASURED.format(problem="holds no `table_markdown`")
-    machine = results.get("machine", {})
-    where = f"Measured on {machine.get('cpus', '?')} CPUs, Python {machine.get('python', '?')}."
-    return f"{where}\n\n{tables}"
+    return tables  # they end with the machine they were measured on
 
 
 def op_table() -> str:

@@ -13,14 +13,14 @@ Run from the repository root::
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 import textwrap
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from autograd.files import atomic_write
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -1486,17 +1486,6 @@ def render(name: str) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
-
-
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
@@ -1508,7 +1497,7 @@ def main(argv: list[str]) -> int:
             continue
         stale.append(path)
         if not check:
-            write_atomic(path, text)
+            atomic_write(path, text.encode("utf-8"))
     for path in stale:
         print(f"{'out of date' if check else 'wrote'}: {path.relative_to(ROOT)}")
     return 1 if check and stale else 0
