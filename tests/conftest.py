@@ -1,6 +1,4 @@
-"""Shared test settings: hypothesis profiles and small helpers."""
-
-import math
+"""Shared test settings: the hypothesis profile."""
 
 from hypothesis import HealthCheck, settings
 
@@ -10,8 +8,3 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 settings.load_profile("default")
-
-
-def close(a: float, b: float, rel: float, abs_: float = 0.0) -> bool:
-    """True when a and b agree to `rel` relative (or `abs_` absolute) tolerance."""
-    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)

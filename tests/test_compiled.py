@@ -16,7 +16,8 @@ from nn.losses import (
 from nn.module import MLP
 from nn.optim import SGD, Adam
 
-RTOL = 1e-12
+from checks import assert_agree
+from twins import TorchTwin
 
 # loss -> (output width, output activation, targets for a batch of n)
 LOSSES = {
@@ -52,10 +53,6 @@ def compiled_step(compiled, X, y):
     compiled.model.zero_grad()
     loss = compiled.loss_and_grad(X, y)
     return loss, np.array([p.grad for p in compiled.model.parameters()])
-
-
-def assert_agree(got, want, rtol=RTOL):
-    np.testing.assert_allclose(got, want, rtol=rtol, atol=rtol * 1e-2 * np.max(np.abs(want)))
 
 
 def make(loss_name, activation, seed=0, n=12):
@@ -134,27 +131,16 @@ def test_fit_with_the_compiled_engine_matches_the_scalar_engine():
 def test_agrees_with_pytorch():
     torch = pytest.importorskip("torch")
     model, loss_fn, X, y = make("cross_entropy", "tanh")
-    layers = []
-    for layer in model.layers:
-        linear = torch.nn.Linear(len(layer.neurons[0].w), len(layer.neurons), dtype=torch.float64)
-        with torch.no_grad():
-            weights = [[w.data for w in n.w] for n in layer.neurons]
-            linear.weight.copy_(torch.tensor(weights, dtype=torch.float64))
-            linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
-        layers.append(linear)
-    h = torch.tensor(X)
-    for i, linear in enumerate(layers):
-        h = linear(h)
-        h = torch.tanh(h) if i < len(layers) - 1 else h
-    want = torch.nn.functional.cross_entropy(h, torch.tensor(y))
+    twin = TorchTwin(model)
+    want = torch.nn.functional.cross_entropy(twin(X), torch.tensor(y))
     want.backward()
     compiled = model.compile(loss_fn)
     loss, _ = compiled_step(compiled, X, y)
     assert abs(loss - want.item()) <= 1e-12 * abs(want.item())
-    for layer, linear in zip(model.layers, layers):
+    for layer, (W, b, _, _) in zip(model.layers, twin.layers):
         got_w = np.array([[w.grad for w in n.w] for n in layer.neurons])
-        assert_agree(got_w, linear.weight.grad.numpy(), rtol=1e-10)
-        assert_agree(np.array([n.b.grad for n in layer.neurons]), linear.bias.grad.numpy(), 1e-10)
+        assert_agree(got_w, W.grad.numpy(), rtol=1e-10)
+        assert_agree(np.array([n.b.grad for n in layer.neurons]), b.grad.numpy(), 1e-10)
 
 
 def test_the_tape_prints_as_a_wengert_list():

@@ -10,21 +10,11 @@ from nn.batchnorm import BatchNorm1d
 from nn.functional import total
 from nn.module import MLP, from_architecture
 
-from twins import TorchTwin, mean_squared
+from twins import TorchTwin, mean_squared, torch_bn
 
 rng = np.random.default_rng(0)
 BATCHES = [rng.normal(loc=2.0, scale=3.0, size=(5, 3)) for _ in range(4)]
 UPSTREAM = rng.normal(size=(5, 3))  # d loss / d output, to test every gradient
-
-
-def _torch_bn(bn):
-    torch = pytest.importorskip("torch")
-    ref = torch.nn.BatchNorm1d(bn.num_features, bn.eps, bn.momentum, bn.affine, dtype=torch.float64)
-    if bn.affine:
-        with torch.no_grad():
-            ref.weight.copy_(torch.tensor([v.data for v in bn.weight]))
-            ref.bias.copy_(torch.tensor([v.data for v in bn.bias]))
-    return torch, ref
 
 
 def _run(bn, batch):
@@ -52,7 +42,7 @@ def test_training_and_eval_equal_pytorch(settings):
     if bn.affine:  # start from a non-trivial scale and shift
         for i, v in enumerate(bn.weight + bn.bias):
             v.data = 0.5 + 0.25 * i
-    torch, ref = _torch_bn(bn)
+    torch, ref = torch_bn(bn)
     for batch in BATCHES:
         bn.zero_grad()
         ref.zero_grad()

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 from autograd import Value, gradcheck
+from nn.compiled import CompiledModel
+from nn.losses import mse_loss
 from nn.module import MLP, Layer, Module, Neuron, from_architecture
 
 from twins import X3, TorchTwin, mean_squared
@@ -282,10 +284,7 @@ def test_repr_is_a_tree_with_shapes():
 
 
 def test_compile_hands_the_model_and_loss_to_the_compiled_path():
-    compiled = pytest.importorskip("nn.compiled")
-    from nn.losses import mse_loss
-
     model = MLP(3, [4, 1], seed=0)
     fast = model.compile(mse_loss)
-    assert isinstance(fast, compiled.CompiledModel)
+    assert isinstance(fast, CompiledModel)
     assert fast.predict(np.array(X3))[:, 0] == pytest.approx([model(x).data for x in X3], rel=1e-12)

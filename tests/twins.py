@@ -1,7 +1,18 @@
-"""A float64 PyTorch twin of an MLP, and small data, shared by the nn tests."""
+"""Float64 PyTorch twins of an MLP and of BatchNorm1d, and small data, shared by the nn tests."""
 
 import numpy as np
 import pytest
+
+
+def torch_bn(bn):
+    """torch and a float64 ``torch.nn.BatchNorm1d`` with the settings and numbers of ``bn``."""
+    torch = pytest.importorskip("torch")
+    ref = torch.nn.BatchNorm1d(bn.num_features, bn.eps, bn.momentum, bn.affine, dtype=torch.float64)
+    if bn.affine:
+        with torch.no_grad():
+            ref.weight.copy_(torch.tensor([v.data for v in bn.weight], dtype=torch.float64))
+            ref.bias.copy_(torch.tensor([v.data for v in bn.bias], dtype=torch.float64))
+    return torch, ref
 
 
 class TorchTwin:
@@ -19,14 +30,8 @@ class TorchTwin:
             b = self.torch.tensor([n.b.data for n in layer.neurons], dtype=f64)
             bn = None
             if getattr(layer, "norm", None) is not None:
-                norm = layer.norm
-                bn = self.torch.nn.BatchNorm1d(
-                    norm.num_features, norm.eps, norm.momentum, dtype=f64
-                )
-                with self.torch.no_grad():
-                    bn.weight.copy_(self.torch.tensor([v.data for v in norm.weight]))
-                    bn.bias.copy_(self.torch.tensor([v.data for v in norm.bias]))
-                bn.train(norm.training)
+                _, bn = torch_bn(layer.norm)
+                bn.train(layer.norm.training)
             self.layers.append((W.requires_grad_(), b.requires_grad_(), bn, layer.activation))
 
     def tensors(self):
