@@ -184,6 +184,16 @@ def _activation(text: str) -> str:
 # --- the parser ---------------------------------------------------------------------
 
 
+def _add_out_folder(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(default),
+        metavar="DIR",
+        help=f"output folder (default ./{default})",
+    )
+
+
 def _add_training_options(parser: argparse.ArgumentParser, epochs: int) -> None:
     group = parser.add_argument_group("model and training")
     group.add_argument(
@@ -269,13 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
         "folder: the checkpoint, the loss curve and decision boundary (PNG, with matplotlib), "
         "one neuron's forward and backward graph (SVG, with Graphviz) and report.md.",
     )
-    demo.add_argument(
-        "--out",
-        type=Path,
-        default=Path("tapegrad-demo"),
-        metavar="DIR",
-        help="output folder (default ./tapegrad-demo)",
-    )
+    _add_out_folder(demo, "tapegrad-demo")
     _add_training_options(demo, epochs=50)
     demo.set_defaults(func=run_demo)
 
@@ -305,13 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue training this checkpoint (its model, loss, optimizer "
         "state and input scaling)",
     )
-    train.add_argument(
-        "--out",
-        type=Path,
-        default=Path("tapegrad-train"),
-        metavar="DIR",
-        help="output folder (default ./tapegrad-train)",
-    )
+    _add_out_folder(train, "tapegrad-train")
     train.add_argument(
         "--plot",
         action="store_true",
