@@ -261,6 +261,19 @@ class Op:
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
 
+    def spell(self, param: float | None = None) -> str:
+        """The op as micrograd writes a node's ``_op``: ``'*'``, ``'**2'``, ``'ReLU'``.
+
+        >>> OPS_BY_NAME["pow_const"].spell(2.0), OPS_BY_NAME["leaky_relu"].spell(0.1)
+        ('**2', 'leaky_relu(0.1)')
+        """
+        if param is None:
+            return self.symbol
+        constant = f"{param:g}"
+        if self.symbol.isidentifier():  # a function: leaky_relu(0.1)
+            return f"{self.symbol}({constant})"
+        return self.symbol + constant  # an operator: **2
+
 
 def _table(*rows: tuple) -> tuple[Op, ...]:
     return tuple(Op(code, *row) for code, row in enumerate(rows))
@@ -277,7 +290,7 @@ OPS: tuple[Op, ...] = _table(
     ("exp", 1, "exp", exp, d_exp),
     ("log", 1, "log", log, d_log, domain_log),
     ("tanh", 1, "tanh", tanh, d_tanh),
-    ("relu", 1, "relu", relu, d_relu),
+    ("relu", 1, "ReLU", relu, d_relu),
     ("sigmoid", 1, "sigmoid", sigmoid, d_sigmoid),
     ("softplus", 1, "softplus", softplus, d_softplus),
     ("abs", 1, "abs", abs_, d_abs),

@@ -312,13 +312,14 @@ class _Builder:
         for node in topological_order(outputs):
             if node in self.ref:
                 continue
-            if node._op is None or (self.fold and all(self._is_constant(c) for c in node._prev)):
+            if node._row is None or (self.fold and all(self._is_constant(c) for c in node._prev)):
                 self.ref[node] = self.constant(node.data)  # the trace already computed it
                 continue
-            if node._op.name not in self.supported:
-                raise NotImplementedError(f"trace: the op '{node._op.name}' has no compiled kernel")
+            if node._row.name not in self.supported:
+                name = node._row.name
+                raise NotImplementedError(f"trace: the op '{name}' has no compiled kernel")
             args = tuple(self.ref[c] for c in node._prev)
-            instr = _Instr(node._op.code, args, 0.0 if node._param is None else node._param)
+            instr = _Instr(node._row.code, args, 0.0 if node._param is None else node._param)
             key = (instr.code, args, instr.const)
             if self.share and key in self.known:
                 self.ref[node] = self.known[key]  # computed already: same op, same operands

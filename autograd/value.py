@@ -1,9 +1,9 @@
 """`Value`: a scalar that remembers how it was computed, and reverse-mode autograd.
 
 Every arithmetic op on `Value` s builds a node of a graph: the result knows its
-operands (``_prev``) and the op that made it (``_op``, a row of the op table
-in `autograd.ops`). ``backward()`` then walks that graph from the result back
-to the inputs, in reverse topological order, and applies the chain rule:
+operands (``_prev``) and the op that made it (``_row``, a row of the op table
+in `autograd.ops`; ``_op`` is its symbol, as micrograd spells it).
+``backward()`` then walks that graph from the result back to the inputs, in reverse topological order, and applies the chain rule:
 
     d root / d child  +=  d root / d node  *  d node / d child
 
@@ -69,10 +69,13 @@ class Value:
         d root / d self after ``root.backward()``; 0.0 before.
     label : str
         The name given, or ``""``.
-    _op : Op or None
+    _op : str
+        The op's symbol as micrograd writes it (``'+'``, ``'**2'``, ``'ReLU'``),
+        ``''`` for an input.
+    _row : Op or None
         The op-table row that produced this value (None for an input).
     _prev : tuple of Value
-        The operands of ``_op``, in order.
+        The operands of the op, in order.
 
     Examples
     --------
@@ -85,7 +88,7 @@ class Value:
     6.0
     """
 
-    __slots__ = ("_op", "_param", "_prev", "data", "grad", "label")
+    __slots__ = ("_op", "_param", "_prev", "_row", "data", "grad", "label")
 
     # Make numpy hand `array + Value` to Value.__radd__ (which refuses it with
     # a clear TypeError) instead of broadcasting an array of Values.
@@ -95,7 +98,8 @@ class Value:
         self.data = _as_number(data, "Value")
         self.grad = 0.0
         self.label = label
-        self._op: Op | None = None
+        self._op = ""
+        self._row: Op | None = None
         self._param: float | None = None
         self._prev: tuple[Value, ...] = ()
 
@@ -118,7 +122,8 @@ class Value:
             raise OverflowError(f"{op.name}({shown}) overflows a float64 (gives {data})")
         out = Value.__new__(Value)  # skip __init__: data is already a checked float
         out.data, out.grad, out.label = data, 0.0, ""
-        out._op, out._param, out._prev = op, param, operands
+        out._row, out._param, out._prev = op, param, operands
+        out._op = op.spell(param)
         return out
 
     def _binary(self, other: object, op_name: str, reflected: bool = False) -> Value:
@@ -247,9 +252,31 @@ class Value:
         if self._param is not None:
             args.append(self._param)
         try:
-            return self._op.derivative(*args, self.data)
+            return self._row.derivative(*args, self.data)
         except (ArithmeticError, ValueError):  # e.g. sqrt'(0) = 1 / 0
             return (math.inf,) * len(self._prev)
+
+    def _backward(self) -> None:
+        """Apply this node's own chain-rule step: add its share into each operand's grad.
+
+        ``d root / d child += d self / d child * d root / d self`` for every
+        operand; a no-op for an input. ``backward()`` calls exactly this on
+        every node, the root first; calling it by hand, node by node, is how
+        micrograd's lecture walks through backpropagation.
+
+        Examples
+        --------
+        >>> a, b = Value(2.0), Value(-3.0)
+        >>> c = a * b
+        >>> c.grad = 1.0
+        >>> c._backward()
+        >>> a.grad, b.grad
+        (-3.0, 2.0)
+        """
+        if self._row is None:
+            return  # an input: nothing below it to pass a gradient to
+        for child, local in zip(self._prev, self._local_derivatives()):
+            child.grad += local * self.grad  # the chain rule, summed over paths
 
     def backward(self, gradient: float = 1.0) -> None:
         """Fill ``.grad`` of every node below ``self`` with d self / d node.
@@ -287,10 +314,7 @@ class Value:
                 node.grad = 0.0  # intermediate gradients belong to this pass only
         self.grad += seed
         for node in reversed(order):  # the root first, each node before its operands
-            if node._op is None:
-                continue  # an input: nothing below it to pass a gradient to
-            for child, local in zip(node._prev, node._local_derivatives()):
-                child.grad += local * node.grad  # the chain rule, summed over paths
+            node._backward()
         _check_gradients_finite(order)
 
     def zero_grad(self) -> None:
@@ -324,7 +348,7 @@ def topological_order(roots: Sequence[Value]) -> list[Value]:
     >>> a = Value(2.0, label="a")
     >>> b = a * a
     >>> c = b + a
-    >>> [v.label or v._op.name for v in topological_order([c])]
+    >>> [v.label or v._row.name for v in topological_order([c])]
     ['a', 'mul', 'add']
     """
     uses: dict[Value, int] = dict.fromkeys(roots, 0)
@@ -362,6 +386,6 @@ def _check_gradients_finite(order: list[Value]) -> None:
         if math.isfinite(node.grad) and bad:
             operands = ", ".join(str(v.data) for v in node._prev)
             raise FloatingPointError(
-                f"backward through {node._op.name}({operands}) gives the gradient {bad[0]}: "
+                f"backward through {node._row.name}({operands}) gives the gradient {bad[0]}: "
                 "its derivative is infinite or undefined there, or the gradient overflowed"
             )

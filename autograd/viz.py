@@ -199,23 +199,14 @@ def _names(order: list[Value]) -> dict[Value, str]:
     }
 
 
-def _op_label(node: Value) -> str:
-    """The op-table symbol with its constant: ``*``, ``tanh``, ``**2``, ``leaky_relu(0.01)``."""
-    symbol = node._op.symbol
-    if node._param is None:
-        return symbol
-    constant = f"{node._param:g}"
-    return f"{symbol}({constant})" if symbol.isidentifier() else symbol + constant
-
-
 def _expression(node: Value, names: Mapping[Value, str]) -> str:
     """The right-hand side of ``node``'s line in the Wengert list: ``a * b``, ``tanh(a)``."""
-    if node._op is None:
+    if node._row is None:
         return "input"
     args = [names[child] for child in node._prev]
     if node._param is not None:
         args.append(f"{node._param:g}")
-    symbol = node._op.symbol
+    symbol = node._row.symbol
     if symbol.isidentifier():  # a function: tanh(a), leaky_relu(a, 0.01)
         return f"{symbol}({', '.join(args)})"
     return f" {symbol} ".join(args)  # an operator: a * b, a ** 2
@@ -283,10 +274,10 @@ def _neurons(order: list[Value]) -> list[_Neuron]:
     """
     prefixes = set()
     for node in order:
-        if node._op is None and node.label:
+        if node._row is None and node.label:
             parts = node.label.split(".")
             prefixes.update(".".join(parts[:i]) for i in range(1, len(parts)))
-    outputs = {node for node in order if node._op is not None and node.label in prefixes}
+    outputs = {node for node in order if node._row is not None and node.label in prefixes}
     position = {node: i for i, node in enumerate(order)}
     found = []
     for output in order:  # topological order keeps the boxes' order stable
@@ -306,8 +297,8 @@ def _members(output: Value, prefix: str, outputs: set[Value]) -> set[Value]:
         node, operands_done = stack.pop()
         if node in inside:
             continue
-        if node._op is None or node in outputs:  # a leaf, or another neuron: a boundary
-            inside[node] = node._op is None and node.label.startswith(prefix)
+        if node._row is None or node in outputs:  # a leaf, or another neuron: a boundary
+            inside[node] = node._row is None and node.label.startswith(prefix)
         elif operands_done:
             inside[node] = any(inside[child] for child in node._prev)
         else:
@@ -323,8 +314,8 @@ def _hidden(neurons: tuple[_Neuron, ...]) -> set[Value]:
 
 def _neuron_caption(neuron: _Neuron) -> str:
     out = neuron.output
-    kind = _op_label(out) if len(out._prev) == 1 else "linear"
-    params = sum(1 for m in neuron.members if m._op is None)
+    kind = out._op if len(out._prev) == 1 else "linear"
+    params = sum(1 for m in neuron.members if m._row is None)
     return f"{kind} neuron: {len(neuron.inputs)} in, {params} params"
 
 
@@ -383,13 +374,13 @@ def _digraph(
         fill = NEURON_FILL if box else COMPUTED_FILL if node._prev else INPUT_FILL
         look = {"fillcolor": fill, "tooltip": tooltip, **paint.values.get(node, {})}
         graph.node(ids[node], _record(fields, rankdir), **look)
-        if node._op is None:
+        if node._row is None:
             continue
         edge = paint.edges_into.get(node, {})
         target = ids[node]
         if box is None:  # a neuron box is its own op; other values get an op circle
             target = f"{ids[node]}_op"
-            graph.node(target, _op_label(node), **{**OP_STYLE, **paint.ops.get(node, {})})
+            graph.node(target, node._op, **{**OP_STYLE, **paint.ops.get(node, {})})
             graph.edge(target, ids[node], **edge)
         for child in box.inputs if box else node._prev:
             graph.edge(ids[child], target, **edge)
@@ -498,7 +489,7 @@ def backprop_steps(
     for node in order:
         for child in node._prev:
             uses_left[child] += 1
-    steps = [node for node in reversed(order) if node._op is not None]
+    steps = [node for node in reversed(order) if node._row is not None]
     most_operands = max((len(node._prev) for node in steps), default=0)
     for number, node in enumerate(steps, 1):
         lines = []

@@ -100,7 +100,7 @@ def test_demo_writes_checkpoint_pictures_and_report(tmp_path, capsys):
     assert "final accuracy: train" in out and "validation" in out
     for png in ("loss.png", "decision_boundary.png"):
         assert (out_dir / png).read_bytes().startswith(PNG_SIGNATURE)
-    assert_svg(out_dir / "neuron.svg", "layers.0.neurons.0", "grad", "relu")
+    assert_svg(out_dir / "neuron.svg", "layers.0.neurons.0", "grad", "ReLU")
     report = (out_dir / "report.md").read_text()
     for name in names - {"report.md"}:
         assert f"]({name})" in report  # linked
@@ -297,7 +297,7 @@ def test_graph_writes_dot_source_without_graphviz(tmp_path, capsys, monkeypatch)
     path = tmp_path / "graph.dot"
     assert run(capsys, "graph", "x.relu() * 2", "-x", "3", "--out", path)[0] == 0
     source = path.read_text()
-    assert "relu" in source and "grad 2" in source  # d(2 relu(x))/dx = 2 at x = 3
+    assert "ReLU" in source and "grad 2" in source  # d(2 relu(x))/dx = 2 at x = 3
 
 
 def test_graph_picture_without_graphviz_is_a_clear_error(tmp_path, capsys, monkeypatch):
@@ -448,6 +448,6 @@ def test_python_m_nn_draws_a_graph(tmp_path):
         "graph", "(x*w + b).relu()", "-x", "2", "-w", "-0.5", "-b", "3", cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
-    assert_svg(tmp_path / "graph.svg", "data 2", "grad -0.5", "relu")
+    assert_svg(tmp_path / "graph.svg", "data 2", "grad -0.5", "ReLU")
     report = json.dumps(result.stdout)
     assert "wrote graph.svg" in report

@@ -17,7 +17,7 @@ def test_the_classic_expression_equals_the_graph_written_in_python():
     a, b, c, f = Value(2.0), Value(-3.0), Value(10.0), Value(-2.0)
     expected = (a * b + c) * f
     expected.backward()
-    leaves = {v.label: v for v in out._topological_order() if v._op is None}
+    leaves = {v.label: v for v in out._topological_order() if v._row is None}
     assert out.data == expected.data
     assert [leaves[name].grad for name in "abcf"] == [a.grad, b.grad, c.grad, f.grad]
 
@@ -33,7 +33,7 @@ def test_every_method_of_the_op_table_builds_its_op(name):
     out = evaluate(f"x.{name}()", {"x": POSITIVE})
     out.backward()
     expected = getattr(Value(POSITIVE), name)()
-    assert out._op.name == name
+    assert out._row.name == name
     assert out.data == expected.data
     expected.backward()
     assert out._prev[0].grad == expected._prev[0].grad
@@ -43,7 +43,7 @@ def test_every_method_of_the_op_table_builds_its_op(name):
 def test_every_binary_operator_of_the_op_table_builds_its_op(ast_op):
     op, python_operator = binary_operators()[ast_op]
     out = evaluate(f"a {op.symbol} b", {"a": 1.5, "b": 2.5})
-    assert out._op is op
+    assert out._row is op
     assert out.data == python_operator(Value(1.5), Value(2.5)).data
 
 
@@ -53,9 +53,9 @@ def test_the_binary_operators_are_the_op_tables():
 
 
 def test_unary_minus_negates_a_value_and_signs_a_number():
-    assert evaluate("-a", {"a": 2.0})._op.name == "neg"
+    assert evaluate("-a", {"a": 2.0})._row.name == "neg"
     out = evaluate("a ** -2", {"a": 2.0})
-    assert (out._op.name, out._param, out.data) == ("pow_const", -2.0, 0.25)
+    assert (out._row.name, out._param, out.data) == ("pow_const", -2.0, 0.25)
 
 
 def test_a_name_used_twice_is_one_value_whose_gradient_sums_both_uses():
@@ -188,7 +188,7 @@ def test_bad_variables_are_clear_errors(variables, message):
 
 def test_a_constant_expression_is_a_graph_of_one_value():
     out = evaluate("2 * 3", {})
-    assert (out.data, out._op.name) == (6.0, "mul")  # computed by the op table too
+    assert (out.data, out._row.name) == (6.0, "mul")  # computed by the op table too
     assert evaluate("4", {}).data == 4.0
 
 

@@ -71,7 +71,7 @@ def test_softmax_passes_gradcheck():
 def test_total_and_mean_build_plain_additions():
     xs = [Value(1.0), Value(2.0), Value(4.0)]
     s = F.total(xs)
-    assert s.data == 7.0 and s._op.name == "add"
+    assert s.data == 7.0 and s._row.name == "add"
     assert s._prev[0]._prev == (xs[0], xs[1])  # ((x0 + x1) + x2): no extra 0 node
     assert F.mean(xs).data == pytest.approx(7 / 3)
 

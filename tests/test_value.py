@@ -20,8 +20,8 @@ def test_records_graph():
     c = a * b
     assert c.data == 6.0
     assert c._prev == (a, b)
-    assert c._op.name == "mul" and c._op.symbol == "*"
-    assert a._op is None and a._prev == ()
+    assert c._row.name == "mul" and c._row.symbol == "*"
+    assert a._row is None and a._prev == ()
 
 
 def test_reflected_operators_with_numbers():
