@@ -3,7 +3,8 @@
 Every arithmetic op on `Value` s builds a node of a graph: the result knows its
 operands (``_prev``) and the op that made it (``_row``, a row of the op table
 in `autograd.ops`; ``_op`` is its symbol, as micrograd spells it).
-``backward()`` then walks that graph from the result back to the inputs, in reverse topological order, and applies the chain rule:
+``backward()`` then walks that graph from the result back to the inputs, in
+reverse topological order, and applies the chain rule:
 
     d root / d child  +=  d root / d node  *  d node / d child
 
