@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from autograd.value import Value, _as_number
+from autograd.numbers import as_number
+from autograd.value import Value
 
 
 def numerical_gradient(
@@ -62,7 +63,7 @@ def gradcheck(
     >>> gradcheck(lambda x, y: (x * y).tanh(), [0.5, -1.5])
     True
     """
-    point = [x.data if isinstance(x, Value) else _as_number(x, "gradcheck") for x in inputs]
+    point = [x.data if isinstance(x, Value) else as_number(x, "gradcheck") for x in inputs]
     leaves = [Value(x) for x in point]
     out = f(*leaves)
     if not isinstance(out, Value):

@@ -25,31 +25,12 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 
+from autograd.numbers import as_number
 from autograd.ops import OPS_BY_NAME, Op
 
 _OP = OPS_BY_NAME  # short alias for the operator methods below
-
-
-def _as_number(x: object, where: str) -> float:
-    """``x`` as a finite float, or a clear error saying what ``x`` was."""
-    if hasattr(x, "shape") and hasattr(x, "dtype"):  # a numpy scalar or array
-        if x.size != 1:
-            raise TypeError(
-                f"{where}: expected a number or Value, got an array of shape {x.shape}; "
-                "a Value holds one scalar"
-            )
-        x = x.item()
-    if isinstance(x, bool):
-        raise TypeError(f"{where}: expected a number or Value, got a bool ({x!r})")
-    if not isinstance(x, numbers.Real):
-        raise TypeError(f"{where}: expected a number or Value, got {type(x).__name__} ({x!r})")
-    number = float(x)
-    if not math.isfinite(number):
-        raise ValueError(f"{where}: a Value holds a finite float, got {number}")
-    return number
 
 
 class Value:
@@ -96,7 +77,7 @@ class Value:
     __array_ufunc__ = None
 
     def __init__(self, data: float, label: str = "") -> None:
-        self.data = _as_number(data, "Value")
+        self.data = as_number(data, "Value")
         self.grad = 0.0
         self.label = label
         self._op = ""
@@ -129,7 +110,7 @@ class Value:
 
     def _binary(self, other: object, op_name: str, reflected: bool = False) -> Value:
         if not isinstance(other, Value):
-            other = Value(_as_number(other, op_name))
+            other = Value(as_number(other, op_name))
         operands = (other, self) if reflected else (self, other)
         return Value._apply(_OP[op_name], operands)
 
@@ -164,7 +145,7 @@ class Value:
         if isinstance(exponent, Value):
             return self._binary(exponent, "pow")
         # A constant exponent is a parameter of the op, not a graph input.
-        return self._unary("pow_const", _as_number(exponent, "pow"))
+        return self._unary("pow_const", as_number(exponent, "pow"))
 
     def __rpow__(self, base: float) -> Value:
         return self._binary(base, "pow", reflected=True)
@@ -201,7 +182,7 @@ class Value:
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """self if self > 0 else slope * self."""
-        return self._unary("leaky_relu", _as_number(slope, "leaky_relu"))
+        return self._unary("leaky_relu", as_number(slope, "leaky_relu"))
 
     def abs(self) -> Value:
         """|self|."""
@@ -308,7 +289,7 @@ class Value:
         >>> w.grad
         12.0
         """
-        seed = _as_number(gradient, "backward")
+        seed = as_number(gradient, "backward")
         order = self._topological_order()
         for node in order:
             if node._prev:
@@ -375,7 +356,7 @@ def topological_order(roots: Sequence[Value]) -> list[Value]:
 
 
 def _data_of(other: object, where: str) -> float:
-    return other.data if isinstance(other, Value) else _as_number(other, where)
+    return other.data if isinstance(other, Value) else as_number(other, where)
 
 
 def _check_gradients_finite(order: list[Value]) -> None:

@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.value import Value, _as_number
+from autograd.numbers import as_number
+from autograd.value import Value
 
 Values = Value | Sequence[Value]
 
@@ -42,9 +43,9 @@ def as_value(x: Any, name: str = "x") -> Value:
     >>> as_value(float("nan"), "bias")
     Traceback (most recent call last):
     ...
-    ValueError: bias: a Value holds a finite float, got nan
+    ValueError: bias: expected a finite number, got nan
     """
-    return x if isinstance(x, Value) else Value(_as_number(x, name))
+    return x if isinstance(x, Value) else Value(as_number(x, name))
 
 
 def as_values(x: Any, name: str = "x") -> list[Value]:

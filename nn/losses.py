@@ -27,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.value import Value, _as_number
+from autograd.numbers import as_number
+from autograd.value import Value
 from nn.functional import as_value, as_values, log_softmax, logsumexp, total
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -71,7 +72,7 @@ def _elementwise_pairs(input: Any, target: Any, where: str) -> list[tuple[Value,
     if not inputs:
         raise ValueError(f"{where}: input is empty")
     return [
-        (as_value(x, f"{where}: input[{i}]"), t if isinstance(t, Value) else _as_number(t, where))
+        (as_value(x, f"{where}: input[{i}]"), t if isinstance(t, Value) else as_number(t, where))
         for i, (x, t) in enumerate(zip(inputs, targets))
     ]
 
@@ -151,7 +152,7 @@ def hinge_loss(
     0.25
     """
     _check_reduction(reduction)
-    margin = _as_number(margin, "hinge_loss: margin")
+    margin = as_number(margin, "hinge_loss: margin")
     losses = []
     for i, (score, t) in enumerate(_elementwise_pairs(input, target, "hinge_loss")):
         label = t.data if isinstance(t, Value) else t

@@ -34,7 +34,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.value import Value, _as_number
+from autograd.numbers import as_number
+from autograd.value import Value
 from nn import init as nn_init
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", None)
@@ -735,7 +736,7 @@ def _as_input(x: Any, nin: int) -> list[Value]:
     if len(x) != nin:
         raise ValueError(f"x: expected {nin} inputs, got {len(x)}")
     return [
-        xi if isinstance(xi, Value) else Value(_as_number(xi, f"x[{i}]")) for i, xi in enumerate(x)
+        xi if isinstance(xi, Value) else Value(as_number(xi, f"x[{i}]")) for i, xi in enumerate(x)
     ]
 
 
@@ -766,7 +767,7 @@ def _checked_numbers(key: str, numbers_: Any, size: int, integer: bool) -> list[
     if len(numbers_) != size:
         raise ValueError(f"load_state_dict: {key!r} expected {size} numbers, got {len(numbers_)}")
     try:
-        checked = [_as_number(x, f"load_state_dict: {key!r}") for x in numbers_]
+        checked = [as_number(x, f"load_state_dict: {key!r}") for x in numbers_]
     except (TypeError, ValueError) as error:
         raise ValueError(str(error)) from None
     if integer and not all(x.is_integer() and x >= 0 for x in checked):

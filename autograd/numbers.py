@@ -1,0 +1,61 @@
+"""The one check every number entering the library passes: a finite real, or a clear error.
+
+>>> as_number(3, "Value")
+3.0
+>>> as_number(float("nan"), "Value")
+Traceback (most recent call last):
+...
+ValueError: Value: expected a finite number, got nan
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+
+def as_number(x: object, where: str) -> float:
+    """``x`` as a finite float, or an error that names ``where`` and what ``x`` was.
+
+    Parameters
+    ----------
+    x : object
+        A Python or numpy real number (a one-element array too).
+    where : str
+        Who is asking, put at the start of the message (``"Value"``, ``"lr"``).
+
+    Raises
+    ------
+    TypeError
+        For a bool, a complex number, a string, or an array of more than one element.
+    ValueError
+        For NaN, infinity, or an integer too large for a float64.
+
+    Examples
+    --------
+    >>> as_number(True, "lr")
+    Traceback (most recent call last):
+    ...
+    TypeError: lr: expected a number or Value, got a bool (True)
+    """
+    if hasattr(x, "shape") and hasattr(x, "dtype"):  # a numpy scalar or array
+        if x.size != 1:
+            raise TypeError(
+                f"{where}: expected a number or Value, got an array of shape {x.shape}; "
+                "a Value holds one scalar"
+            )
+        x = x.item()
+    if isinstance(x, bool):
+        raise TypeError(f"{where}: expected a number or Value, got a bool ({x!r})")
+    if not isinstance(x, numbers.Real):
+        raise TypeError(f"{where}: expected a number or Value, got {type(x).__name__} ({x!r})")
+    try:
+        number = float(x)
+    except OverflowError:
+        digits = int(int(x).bit_length() * math.log10(2)) + 1
+        raise ValueError(
+            f"{where}: an integer of about {digits} digits is too large for a float64"
+        ) from None
+    if not math.isfinite(number):
+        raise ValueError(f"{where}: expected a finite number, got {number}")
+    return number
