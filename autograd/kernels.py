@@ -359,6 +359,22 @@ def _infer(tape_arrays, uniform, X, T, vals, spare):
     _forward_rows(code, args, const, out, terms, uniform, vals, spare)
 
 
+@_kernel
+def forward_rows(code, args, const, out, terms, uniform, vals, spare):
+    """`_forward_rows` for a run of instructions, called from Python (between layer blocks)."""
+    _forward_rows(code, args, const, out, terms, uniform, vals, spare)
+
+
+@_kernel
+def backward_rows(
+    code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
+):
+    """`_backward_rows` for a run of instructions, called from Python (between layer blocks)."""
+    _backward_rows(
+        code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
+    )
+
+
 # Two threads, one half of the batch each, pay off above this much work
 # (samples × (instructions + dot terms)): below it, handing work to a thread
 # costs more than it saves (measured by benchmarks/run.py, see its README).
@@ -521,6 +537,12 @@ def loss_and_grad(
     width = batch // n_chunks
     losses = vals[sample // width, selected, sample % width]
     grad = gu.sum(axis=0)[: tape.n_params]
+    check_gradient(tape, grad)
+    return losses, grad
+
+
+def check_gradient(tape: Tape, grad: np.ndarray) -> None:
+    """Raise FloatingPointError, naming the parameter, if a gradient is not finite."""
     if not np.isfinite(grad).all():
         k = int(np.flatnonzero(~np.isfinite(grad))[0])
         label = tape.param_labels[k] or f"${k}"
@@ -528,7 +550,6 @@ def loss_and_grad(
             f"backward gives the gradient {grad[k]} for parameter {label}: an op's derivative "
             "is infinite or undefined on this batch (as sqrt at 0), or the gradient overflowed"
         )
-    return losses, grad
 
 
 def forward(
