@@ -28,7 +28,7 @@ from nn.losses import (
     mse_loss,
 )
 from nn.module import MLP, Layer, Module, Neuron, from_architecture
-from nn.optim import SGD, Adam, Optimizer
+from nn.optim import SGD, Adam, AdamW, Optimizer
 from nn.train import History, evaluate, fit, predict
 
 __version__ = "0.1.0"
@@ -37,6 +37,7 @@ __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "AdamW",
     "BatchNorm1d",
     "Checkpoint",
     "DataLoader",

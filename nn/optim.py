@@ -104,7 +104,24 @@ class Optimizer:
             If the update would take a parameter beyond the float64 range.
             In both cases no parameter and no state changes.
         """
-        raise NotImplementedError(f"{type(self).__name__} must define step()")
+        p, g = self._read()  # arrays: one entry per parameter
+        new, state = self.update_arrays(p, g)
+        self._write(p, new)
+        self.commit(state)
+
+    def update_arrays(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        """One step on arrays: ``(new parameters, new state)``, changing nothing.
+
+        ``p`` and ``g`` hold every parameter's value and gradient in the order
+        of ``params``. `step` and the compiled engine's whole step both run
+        through here; `commit` then keeps the state.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must define update_arrays()")
+
+    def commit(self, state: dict[str, Any]) -> None:
+        """Keep the state `update_arrays` returned (after the new parameters were accepted)."""
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def _read(self) -> tuple[np.ndarray, np.ndarray]:
         """Every parameter's ``.data`` and ``.grad``, as two float64 arrays."""
@@ -234,15 +251,14 @@ class SGD(Optimizer):
         self.nesterov = nesterov
         self.momentum_buffer: np.ndarray | None = None  # set by the first step with momentum
 
-    def step(self) -> None:
-        p, g = self._read()  # arrays: one entry per parameter
+    def update_arrays(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
         g = g + self.weight_decay * p
         buf = self.momentum_buffer
         if self.momentum:
             buf = g if buf is None else self.momentum * buf + (1.0 - self.dampening) * g
             g = g + self.momentum * buf if self.nesterov else buf
-        self._write(p, p - self.lr * g)  # p = p - lr · g, for every parameter at once
-        self.momentum_buffer = buf
+        # p = p - lr · g, for every parameter at once
+        return p - self.lr * g, {"momentum_buffer": buf}
 
 
 class Adam(Optimizer):
@@ -296,15 +312,56 @@ class Adam(Optimizer):
         self.exp_avg = np.zeros(len(self.params))  # m
         self.exp_avg_sq = np.zeros(len(self.params))  # v
 
-    def step(self) -> None:
+    def update_arrays(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        return self._adam(p, g + self.weight_decay * p)
+
+    def _adam(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        """The Adam step proper, from the gradient ``g`` the weight decay already went into."""
         t = self.steps + 1
         beta1, beta2 = self.betas
         step_size = self.lr / (1.0 - beta1**t)
         bias_correction2_sqrt = math.sqrt(1.0 - beta2**t)
-        p, g = self._read()  # arrays: one entry per parameter
-        g = g + self.weight_decay * p
         m = beta1 * self.exp_avg + (1.0 - beta1) * g  # m = β₁ · m + (1 - β₁) · g
         v = beta2 * self.exp_avg_sq + (1.0 - beta2) * g * g  # v = β₂ · v + (1 - β₂) · g²
         # p = p - lr / (1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + eps), for every parameter at once
-        self._write(p, p - step_size * (m / (np.sqrt(v) / bias_correction2_sqrt + self.eps)))
-        self.steps, self.exp_avg, self.exp_avg_sq = t, m, v
+        new = p - step_size * (m / (np.sqrt(v) / bias_correction2_sqrt + self.eps))
+        return new, {"steps": t, "exp_avg": m, "exp_avg_sq": v}
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay, as ``torch.optim.AdamW``.
+
+    Each step first shrinks every parameter, ``p = p · (1 - lr · weight_decay)``,
+    then takes the `Adam` step on the gradient alone (the decay does not enter
+    the running averages).
+
+    Parameters
+    ----------
+    params, lr, betas, eps :
+        As for `Adam`.
+    weight_decay : float, default 0.01
+        Decoupled decay, >= 0.
+
+    Examples
+    --------
+    >>> from autograd import Value
+    >>> w = Value(1.0)
+    >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
+    >>> w.grad = 2.0
+    >>> opt.step()  # 1 · (1 - 0.05), then Adam's first step moves it by lr
+    >>> round(w.data, 9)
+    0.85
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+    def update_arrays(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        return self._adam(p * (1.0 - self.lr * self.weight_decay), g)
