@@ -190,7 +190,8 @@ class OptimizerView:
         """
         index = self.index
         p, g = (theta, grad) if index is None else (theta[index], grad[index])
-        new, state = self.optimizer.update_arrays(p, g)
+        with np.errstate(over="ignore", invalid="ignore"):  # refused below, with its name
+            new, state = self.optimizer.update_arrays(p, g)
         if not np.isfinite(new).all():
             i = int(np.flatnonzero(~np.isfinite(new))[0])
             raise OverflowError(
