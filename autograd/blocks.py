@@ -73,19 +73,21 @@ class _Gather:
     def __init__(self, index: np.ndarray) -> None:
         self.index = index
         self.layout = _strided(index)
-        self._source: np.ndarray | None = None
-        self._view: np.ndarray | None = None
+        self._views: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id -> (array, view)
 
     def __call__(self, array: np.ndarray) -> np.ndarray:
         if self.layout is None:
             return array[self.index]
-        if array is not self._source:
-            offset, strides = self.layout
-            size = array.itemsize
-            byte_strides = tuple(s * size for s in strides)
-            self._view = as_strided(array[offset:], self.index.shape, byte_strides)
-            self._source = array
-        return self._view
+        known = self._views.get(id(array))
+        if known is not None and known[0] is array:
+            return known[1]
+        if len(self._views) > 4:  # parameters and gradients: a few arrays at a time
+            self._views.clear()
+        offset, strides = self.layout
+        byte_strides = tuple(s * array.itemsize for s in strides)
+        view = as_strided(array[offset:], self.index.shape, byte_strides)
+        self._views[id(array)] = (array, view)
+        return view
 
     def add(self, array: np.ndarray, values: np.ndarray) -> None:
         """``array[index] += values`` (the indices are all different)."""

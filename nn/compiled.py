@@ -340,13 +340,13 @@ def _input_width(model: Any) -> int:
 def _checked_array(a: Any, name: str, ndim: int, shape: tuple[int | None, ...]) -> np.ndarray:
     """``a`` as a C-contiguous float64 array of ``shape`` (None: any length), or a clear error."""
     array = np.asarray(a)
-    expected = "(" + ", ".join("batch" if n is None else str(n) for n in shape)
-    expected += ",)" if len(shape) == 1 else ")"
     if array.dtype == bool or not (
         np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
     ):
         raise ValueError(f"{name}: expected real numbers, got an array of dtype {array.dtype}")
     if array.ndim != ndim or any(n is not None and n != g for n, g in zip(shape, array.shape)):
+        expected = "(" + ", ".join("batch" if n is None else str(n) for n in shape)
+        expected += ",)" if len(shape) == 1 else ")"
         raise ValueError(f"{name}: expected shape {expected}, got shape {array.shape}")
     if len(array) == 0:
         raise ValueError(f"{name}: expected at least one sample, got an empty batch")
