@@ -359,22 +359,6 @@ def _infer(tape_arrays, uniform, X, T, vals, spare):
     _forward_rows(code, args, const, out, terms, uniform, vals, spare)
 
 
-@_kernel
-def forward_rows(code, args, const, out, terms, uniform, vals, spare):
-    """`_forward_rows` for a run of instructions, called from Python (between layer blocks)."""
-    _forward_rows(code, args, const, out, terms, uniform, vals, spare)
-
-
-@_kernel
-def backward_rows(
-    code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
-):
-    """`_backward_rows` for a run of instructions, called from Python (between layer blocks)."""
-    _backward_rows(
-        code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
-    )
-
-
 # Two threads, one half of the batch each, pay off above this much work
 # (samples × (instructions + dot terms)): below it, handing work to a thread
 # costs more than it saves (measured by benchmarks/run.py, see its README).
