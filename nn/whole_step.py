@@ -53,7 +53,11 @@ _HOLDERS: dict[int, ArrayParameters] = {}  # id(held Value) -> who holds it
 
 
 def _release(value: Value) -> None:
-    _HOLDERS[id(value)].sync()
+    holder = _HOLDERS.get(id(value))
+    if holder is not None and any(p is value for p in holder.params):
+        holder.sync()
+    else:  # a copy of a held Value (copy.deepcopy, pickle): nobody holds it
+        value.__class__ = Value
 
 
 class HeldValue(Value):
@@ -84,6 +88,10 @@ class HeldValue(Value):
     def grad(self, number: float) -> None:
         _release(self)
         _GRAD.__set__(self, number)
+
+    def __reduce_ex__(self, protocol):  # pickle and copy: the plain, up-to-date Value
+        _release(self)
+        return self.__reduce_ex__(protocol)
 
 
 class ArrayParameters:

@@ -1,5 +1,8 @@
 """`CompiledModel.step`: the whole training step on arrays, step for step with torch.optim."""
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 
@@ -85,6 +88,20 @@ def test_the_values_are_held_while_training_and_synced_when_read():
     twin = MLP(3, [4, 1], seed=0)
     want = _classic_steps(twin, Adam(twin.parameters(), lr=0.1), X, y, steps=2)
     assert_agree(np.array([p.data for p in params]), want)
+
+
+def test_a_copy_of_a_held_model_has_the_trained_numbers():
+    model = MLP(3, [4, 1], seed=0)
+    compiled, opt = model.compile(mse_loss), SGD(model.parameters(), lr=0.1)
+    compiled.step(opt, *_data(1))
+    copied = pickle.loads(pickle.dumps(model))
+    assert all(type(p) is Value for p in model.parameters())  # pickling synced them
+    compiled.step(opt, *_data(1))
+    deep = copy.deepcopy(model)
+    for twin in (copied, deep):
+        assert all(type(p) is Value for p in twin.parameters())
+    assert [p.data for p in deep.parameters()] == [p.data for p in model.parameters()]
+    assert [p.data for p in copied.parameters()] != [p.data for p in deep.parameters()]
 
 
 def test_a_number_written_by_hand_is_where_the_next_step_starts():
