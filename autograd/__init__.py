@@ -8,12 +8,14 @@
 7.0
 """
 
+from importlib.metadata import version
+
 from autograd.check import gradcheck
 from autograd.ops import OPS, OPS_BY_NAME, Op
 from autograd.value import Value
 from autograd.viz import draw_dot, print_graph, save, trace_text
 
-__version__ = "0.1.0"
+__version__ = version("tapegrad")  # the one version literal is pyproject.toml's
 
 __all__ = [
     "OPS",

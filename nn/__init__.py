@@ -15,6 +15,8 @@ carries over. Submodules: `nn.init` (weight initializers), `nn.functional`
 >>> optimizer.step()
 """
 
+from importlib.metadata import version
+
 from nn import functional, init
 from nn.batchnorm import BatchNorm1d
 from nn.checkpoint import Checkpoint, load, save
@@ -31,7 +33,7 @@ from nn.module import MLP, Layer, Module, Neuron, from_architecture
 from nn.optim import SGD, Adam, Optimizer
 from nn.train import History, evaluate, fit, predict
 
-__version__ = "0.1.0"
+__version__ = version("tapegrad")  # the one version literal is pyproject.toml's
 
 __all__ = [
     "MLP",

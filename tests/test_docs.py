@@ -12,11 +12,11 @@ DOCS = ROOT / "docs"
 
 
 def modules() -> list[str]:
-    """Every module of the two packages, as ``package.module``."""
+    """Every module of the three packages and their subpackages, as ``package.module``."""
     return sorted(
-        f"{package}.{path.stem}"
-        for package in ("autograd", "nn")
-        for path in (ROOT / package).glob("*.py")
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for package in ("autograd", "nn", "tapegrad")
+        for path in (ROOT / package).rglob("*.py")
         if not path.stem.startswith("_")
     )
 

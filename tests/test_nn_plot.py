@@ -84,7 +84,7 @@ def test_decision_boundary_compiles_a_module_when_it_can(monkeypatch):
     def scalar_predict(*args, **kwargs):
         raise AssertionError("the scalar engine was used")
 
-    monkeypatch.setattr("nn.train.predict", scalar_predict)
+    monkeypatch.setattr("nn.inference.predict", scalar_predict)
     X, y = moons(n_samples=20, seed=0)
     plot_decision_boundary(MLP(2, [6, 1], seed=0), X, y, resolution=15)
     # BatchNorm1d normalises over the batch, which the compiled engine refuses:

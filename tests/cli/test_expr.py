@@ -1,11 +1,11 @@
-"""nn.expr: expressions build the same graph as Python would, and nothing else runs."""
+"""tapegrad.expr: expressions build the same graph as Python would, and nothing else runs."""
 
 import math
 
 import pytest
 
 from autograd import OPS, Value
-from nn.expr import ExpressionError, binary_operators, evaluate, methods, variables_in
+from tapegrad.expr import ExpressionError, binary_operators, evaluate, methods, variables_in
 
 UNARY_METHODS = [op.name for op in OPS if op.arity == 1 and hasattr(Value, op.name)]
 POSITIVE = 0.7  # inside every unary op's domain (log, sqrt)

@@ -1,6 +1,6 @@
-"""``python -m nn``: the ``tapegrad`` command (see `nn.cli`)."""
+"""``python -m tapegrad``: the ``tapegrad`` command (see `tapegrad.cli`)."""
 
-from nn.cli import main
+from tapegrad.cli import main
 
 if __name__ == "__main__":  # not when imported, as by pytest's doctest collection
     raise SystemExit(main())

@@ -13,10 +13,11 @@ import pytest
 
 from autograd import __version__
 from nn.checkpoint import load
-from nn.cli import main, staging
 from nn.data import train_val_split
+from tapegrad.cli import main
+from tapegrad.staging import staging
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FAST = ["--epochs", "2", "--quiet"]
 
@@ -192,7 +193,7 @@ def test_activation_none_builds_linear_hidden_layers(tmp_path, capsys):
 
 
 def test_predicting_with_a_batchnorm_model_falls_back_to_the_scalar_engine():
-    from nn.cli import Predictor
+    from nn.inference import Predictor
     from nn.module import MLP
     from nn.train import predict
 
@@ -402,7 +403,7 @@ def test_a_failure_after_training_leaves_nothing_behind(tmp_path, capsys, monkey
     def broken_save(run_, path):
         raise ValueError("disk full, say")
 
-    monkeypatch.setattr("nn.cli.save_run", broken_save)
+    monkeypatch.setattr("tapegrad.commands.train.save_run", broken_save)
     out_dir = tmp_path / "deep" / "run"
     status, _, err = run(capsys, "train", "--dataset", "xor", "--out", out_dir, *FAST)
     assert status == 2 and "disk full, say" in err
@@ -424,10 +425,10 @@ def test_staging_moves_files_in_only_on_success(tmp_path):
 # --- the real process: exit status and stderr ------------------------------------------
 
 
-def _python_m_nn(*argv, cwd):
+def _python_m_tapegrad(*argv, cwd):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "nn", *map(str, argv)],
+        [sys.executable, "-m", "tapegrad", *map(str, argv)],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -436,15 +437,15 @@ def _python_m_nn(*argv, cwd):
     )
 
 
-def test_python_m_nn_exits_2_with_one_line_on_bad_input(tmp_path):
-    result = _python_m_nn("train", "--csv", "missing.csv", "--target", "y", cwd=tmp_path)
+def test_python_m_tapegrad_exits_2_with_one_line_on_bad_input(tmp_path):
+    result = _python_m_tapegrad("train", "--csv", "missing.csv", "--target", "y", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == "tapegrad: error: missing.csv: no such file\n"
     assert result.stdout == "" and list(tmp_path.iterdir()) == []
 
 
-def test_python_m_nn_draws_a_graph(tmp_path):
-    result = _python_m_nn(
+def test_python_m_tapegrad_draws_a_graph(tmp_path):
+    result = _python_m_tapegrad(
         "graph", "(x*w + b).relu()", "-x", "2", "-w", "-0.5", "-b", "3", cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
