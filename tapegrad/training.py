@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nn import plot
 from nn.checkpoint import load, load_optimizer_state, save
 from nn.data import DataLoader, Standardizer, train_val_split
 from nn.inference import Predictor
@@ -277,8 +278,6 @@ def draw_plots(run: Run, folder: Path) -> tuple[list[str], str | None]:
 
     Returns the files written, and a note when matplotlib is missing.
     """
-    from nn import plot
-
     written = []
     try:
         plot.plot_history(run.history, folder / "loss.png")
