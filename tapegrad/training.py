@@ -40,10 +40,15 @@ class Run:
     --------
     >>> from tapegrad.cli import build_parser
     >>> from tapegrad.tables import load_dataset
-    >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--epochs", "2", "--quiet"]
+    >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--epochs", "1", "--quiet"]
     >>> run = train_model(build_parser().parse_args(argv), load_dataset("xor", 8, seed=0))
     >>> run.history.epochs, run.task.loss, [len(part) for part in run.split]
-    (2, 'bce_with_logits', [6, 2, 6, 2])
+    (1, 'bce_with_logits', [6, 2, 6, 2])
+    >>> [round(score, 3) for score in run.scores()]  # 4 of 6 training rows, 2 of 2 held out
+    [0.667, 1.0]
+    >>> meta = run.checkpoint_meta()
+    >>> meta["task"], meta["features"], meta["target"], meta["epochs"]
+    ({'loss': 'bce_with_logits', 'classes': [0, 1]}, ['x0', 'x1'], 'label', 1)
     """
 
     predictor: Predictor
@@ -55,17 +60,7 @@ class Run:
     seconds: float
 
     def scores(self) -> tuple[float, float]:
-        """Accuracy (or RMSE for regression) on the training and validation rows.
-
-        Examples
-        --------
-        >>> from tapegrad.cli import build_parser
-        >>> from tapegrad.tables import load_dataset
-        >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--epochs", "1", "--quiet"]
-        >>> run = train_model(build_parser().parse_args(argv), load_dataset("xor", 8, seed=0))
-        >>> [round(score, 3) for score in run.scores()]  # 4 of 6 training rows, 2 of 2 held out
-        [0.667, 1.0]
-        """
+        """Accuracy (or RMSE for regression) on the training and validation rows (see `Run`)."""
         X_train, X_val, y_train, y_val = self.split
         return (
             self.task.score(self.predictor.predict(X_train), y_train),
@@ -73,18 +68,7 @@ class Run:
         )
 
     def checkpoint_meta(self) -> dict:
-        """What `save_run` stores beside the model, for ``predict`` and ``--resume``.
-
-        Examples
-        --------
-        >>> from tapegrad.cli import build_parser
-        >>> from tapegrad.tables import load_dataset
-        >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--epochs", "1", "--quiet"]
-        >>> run = train_model(build_parser().parse_args(argv), load_dataset("xor", 8, seed=0))
-        >>> meta = run.checkpoint_meta()
-        >>> meta["task"], meta["features"], meta["target"], meta["epochs"]
-        ({'loss': 'bce_with_logits', 'classes': [0, 1]}, ['x0', 'x1'], 'label', 1)
-        """
+        """What `save_run` stores beside the model, for ``predict`` and ``--resume`` (see `Run`)."""
         return {
             "tapegrad": __version__,
             "task": {"loss": self.task.loss, "classes": self.task.classes},
@@ -153,10 +137,17 @@ def train_model(args: argparse.Namespace, table: Table) -> Run:
     --------
     >>> from tapegrad.cli import build_parser
     >>> from tapegrad.tables import load_dataset
-    >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--epochs", "2", "--quiet"]
-    >>> run = train_model(build_parser().parse_args(argv), load_dataset("xor", 8, seed=0))
-    >>> run.history.epochs, run.predictor.predict(np.zeros((1, 2))).shape
-    (2, (1, 1))
+    >>> import tempfile
+    >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--quiet"]
+    >>> table = load_dataset("xor", 8, seed=0)
+    >>> run = train_model(build_parser().parse_args([*argv, "--epochs", "2"]), table)
+    >>> with tempfile.TemporaryDirectory() as tmp:  # then resume it for 3 more epochs
+    ...     save_run(run, Path(tmp) / "model.json")
+    ...     resume = ["--resume", f"{tmp}/model.json", "--epochs", "3"]
+    ...     resumed = train_model(build_parser().parse_args([*argv, *resume]), table)
+    >>> before, after = run.history, resumed.history
+    >>> before.epochs, after.epochs, after.train_loss[:2] == before.train_loss
+    (2, 5, True)
     """
     resume = getattr(args, "resume", None)
     start = _resumed_start(args, table) if resume else _fresh_start(args, table)
@@ -194,18 +185,7 @@ def train_model(args: argparse.Namespace, table: Table) -> Run:
 def save_run(run: Run, path: Path) -> None:
     """The checkpoint: model, optimizer state, input scaling and what `predict` needs.
 
-    Examples
-    --------
-    >>> from tapegrad.cli import build_parser
-    >>> from tapegrad.tables import load_dataset
-    >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--epochs", "1", "--quiet"]
-    >>> run = train_model(build_parser().parse_args(argv), load_dataset("xor", 8, seed=0))
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     save_run(run, Path(tmp) / "model.json")
-    ...     checkpoint = read_checkpoint(Path(tmp) / "model.json")
-    >>> checkpoint.meta["features"], type(checkpoint.standardizer).__name__
-    (['x0', 'x1'], 'Standardizer')
+    See the example of `train_model`, which saves a run and resumes it.
     """
     save(
         run.predictor.model,
