@@ -3,7 +3,8 @@
 The names follow PyTorch's (``nn.MLP`` is micrograd's), so what you write here
 carries over. Submodules: `nn.init` (weight initializers), `nn.functional`
 (activations, softmax), `nn.data` (datasets, DataLoader, Standardizer),
-`nn.plot` (matplotlib, optional) and `nn.compiled` (the Numba engine behind
+`nn.inference` (`Predictor`: a trained model on many rows), `nn.plot`
+(matplotlib, optional) and `nn.compiled` (the Numba engine behind
 ``Module.compile``).
 
 >>> import nn
@@ -21,6 +22,7 @@ from nn import functional, init
 from nn.batchnorm import BatchNorm1d
 from nn.checkpoint import Checkpoint, load, save
 from nn.data import DataLoader, Standardizer, train_val_split
+from nn.inference import Predictor, predict
 from nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -31,7 +33,7 @@ from nn.losses import (
 )
 from nn.module import MLP, Layer, Module, Neuron, from_architecture
 from nn.optim import SGD, Adam, Optimizer
-from nn.train import History, evaluate, fit, predict
+from nn.train import History, evaluate, fit
 
 __version__ = version("tapegrad")  # the one version literal is pyproject.toml's
 
@@ -47,6 +49,7 @@ __all__ = [
     "Module",
     "Neuron",
     "Optimizer",
+    "Predictor",
     "Standardizer",
     "__version__",
     "binary_cross_entropy",
