@@ -16,9 +16,10 @@ is installed and the output is a terminal) and through the ``logging`` module
 
 Examples
 --------
->>> from nn.data import DataLoader, xor
+>>> from nn.data import DataLoader
+>>> from nn.datasets import xor
 >>> from nn.losses import binary_cross_entropy_with_logits
->>> from nn.module import MLP
+>>> from nn.layers import MLP
 >>> from nn.optim import Adam
 >>> X, y = xor(n_samples=40, seed=0)
 >>> model = MLP(2, [8, 1], seed=0)
@@ -41,7 +42,7 @@ from functools import partial
 import numpy as np
 
 from autograd import Value
-from nn.data import _check_features
+from nn.arrays import as_features as _check_features
 
 logger = logging.getLogger("nn.train")
 
@@ -172,7 +173,7 @@ def predict(model, X: np.ndarray, batch_size: int = 256) -> np.ndarray:
 
     Examples
     --------
-    >>> from nn.module import MLP
+    >>> from nn.layers import MLP
     >>> predict(MLP(2, [3, 1], seed=0), np.zeros((4, 2))).shape
     (4, 1)
     """
@@ -194,7 +195,7 @@ def predictor(model, engine: str = "compiled") -> Callable[[np.ndarray], np.ndar
 
     Examples
     --------
-    >>> from nn.module import MLP
+    >>> from nn.layers import MLP
     >>> run = predictor(MLP(2, [3, 1], seed=0))
     >>> run(np.zeros((4, 2))).shape
     (4, 1)
@@ -370,7 +371,7 @@ def evaluate(
     --------
     >>> from nn.data import DataLoader
     >>> from nn.losses import mse_loss
-    >>> from nn.module import MLP
+    >>> from nn.layers import MLP
     >>> model = MLP(1, [1], init="zeros", seed=0)
     >>> loader = DataLoader(np.ones((4, 1)), np.array([1, 1, 0, 0]), batch_size=2)
     >>> evaluate(model, mse_loss, loader)
@@ -453,7 +454,7 @@ def fit(
 
     >>> from nn.data import DataLoader
     >>> from nn.losses import mse_loss
-    >>> from nn.module import MLP
+    >>> from nn.layers import MLP
     >>> from nn.optim import SGD
     >>> model = MLP(1, [1], init="zeros")
     >>> loader = DataLoader(np.array([[0.0], [1.0]]), np.array([0.0, 2.0]), batch_size=2)
