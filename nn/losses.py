@@ -29,8 +29,8 @@ import numpy as np
 
 from autograd.numbers import as_number
 from autograd.value import Value
-from nn.arrays import as_choice
-from nn.functional import as_value, as_values, log_softmax, logsumexp, total
+from nn.arrays import as_choice, as_value, as_values
+from nn.functional import log_softmax, logsumexp, total
 
 REDUCTIONS = ("mean", "sum", "none")
 
