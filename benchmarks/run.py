@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 from autograd import Value, kernels  # noqa: E402
 from autograd.files import atomic_write  # noqa: E402
 from autograd.tape import trace  # noqa: E402
-from nn.data import load_digits, moons  # noqa: E402
+from nn.datasets import load_digits, moons  # noqa: E402
+from nn.layers import MLP  # noqa: E402
 from nn.losses import cross_entropy, mse_loss  # noqa: E402
-from nn.module import MLP  # noqa: E402
 from nn.optim import Adam  # noqa: E402
 
 # name, nin, nouts, batch
@@ -342,7 +342,7 @@ START_SCRIPT = """
 import json, time
 t0 = time.perf_counter()
 import numpy as np
-from nn.module import MLP
+from nn.layers import MLP
 from nn.losses import mse_loss
 t1 = time.perf_counter()
 X, y = np.random.default_rng(0).normal(size=(32, 2)), np.zeros(32)

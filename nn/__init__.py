@@ -2,7 +2,7 @@
 
 The names follow PyTorch's (``nn.MLP`` is micrograd's), so what you write here
 carries over. Submodules: `nn.init` (weight initializers), `nn.functional`
-(activations, softmax), `nn.data` (datasets, DataLoader, Standardizer),
+(activations, softmax), `nn.data` (DataLoader, Standardizer), `nn.datasets`,
 `nn.inference` (`Predictor`: a trained model on many rows), `nn.plot`
 (matplotlib, optional) and `nn.compiled` (the Numba engine behind
 ``Module.compile``).
@@ -23,6 +23,7 @@ from nn.batchnorm import BatchNorm1d
 from nn.checkpoint import Checkpoint, load, save
 from nn.data import DataLoader, Standardizer, train_val_split
 from nn.inference import Predictor, predict
+from nn.layers import MLP, Layer, Neuron, from_architecture
 from nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -31,7 +32,7 @@ from nn.losses import (
     l1_loss,
     mse_loss,
 )
-from nn.module import MLP, Layer, Module, Neuron, from_architecture
+from nn.module import Module
 from nn.optim import SGD, Adam, Optimizer
 from nn.train import History, evaluate, fit
 

@@ -20,7 +20,7 @@ model as it was.
 Examples
 --------
 >>> import tempfile, os
->>> from nn.module import MLP
+>>> from nn.layers import MLP
 >>> model = MLP(2, [3, 1], seed=0)
 >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
 >>> save(model, path, epochs=5)
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from autograd.files import atomic_write
 from nn.data import Standardizer
-from nn.module import from_architecture
+from nn.layers import from_architecture
 
 FORMAT = "tapegrad.checkpoint"
 VERSION = 1
@@ -62,7 +62,7 @@ class Checkpoint:
     Examples
     --------
     >>> import os, tempfile
-    >>> from nn.module import Neuron
+    >>> from nn.layers import Neuron
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     save(Neuron(2, seed=0), os.path.join(tmp, "n.json"), note="demo")
     ...     checkpoint = load(os.path.join(tmp, "n.json"))
@@ -104,7 +104,7 @@ def save(
     Examples
     --------
     >>> import json, os, tempfile
-    >>> from nn.module import Neuron
+    >>> from nn.layers import Neuron
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     save(Neuron(2, init="zeros"), os.path.join(tmp, "n.json"), epoch=3)
     ...     with open(os.path.join(tmp, "n.json")) as f:
@@ -160,7 +160,7 @@ def load(path: str | os.PathLike, model=None, optimizer=None) -> Checkpoint:
     Resume training: parameters and optimizer state go back into existing objects.
 
     >>> import os, tempfile
-    >>> from nn.module import MLP
+    >>> from nn.layers import MLP
     >>> from nn.optim import Adam
     >>> model = MLP(2, [3, 1], seed=0)
     >>> with tempfile.TemporaryDirectory() as tmp:

@@ -8,7 +8,7 @@ on the scalar one otherwise. `ENGINES` is the one list of engine names.
 
 Examples
 --------
->>> from nn.module import MLP
+>>> from nn.layers import MLP
 >>> model = MLP(2, [3, 1], seed=0)
 >>> outputs = Predictor(model).predict(np.zeros((4, 2)))
 >>> outputs.shape, np.allclose(outputs, predict(model, np.zeros((4, 2))), rtol=1e-12)
@@ -24,7 +24,8 @@ from functools import partial
 import numpy as np
 
 from autograd import Value
-from nn.data import Standardizer, _check_features
+from nn.arrays import as_features
+from nn.data import Standardizer
 
 # The engines that run a model, in the order the documentation presents them:
 # the Value graph (the teaching path) and the Numba tape (same numbers, faster).
@@ -63,7 +64,7 @@ def model_mode(model, training: bool) -> Iterator[None]:
 
     Examples
     --------
-    >>> from nn.module import MLP
+    >>> from nn.layers import MLP
     >>> model = MLP(2, [1])
     >>> with model_mode(model, training=False):
     ...     model.training
@@ -96,11 +97,11 @@ def predict(model, X: np.ndarray, batch_size: int = 256) -> np.ndarray:
 
     Examples
     --------
-    >>> from nn.module import MLP
+    >>> from nn.layers import MLP
     >>> predict(MLP(2, [3, 1], seed=0), np.zeros((4, 2))).shape
     (4, 1)
     """
-    X = _check_features(X, "X")
+    X = as_features(X, "X")
     with model_mode(model, training=False):
         rows = [
             output_row(out)
@@ -126,7 +127,7 @@ class Predictor:
 
     Examples
     --------
-    >>> from nn.module import MLP
+    >>> from nn.layers import MLP
     >>> scaler = Standardizer().fit(np.array([[0.0, 0.0], [2.0, 4.0]]))
     >>> model = MLP(2, [3, 1], seed=0)
     >>> Predictor(model, scaler, "scalar").predict(np.array([[1.0, 2.0]])).tolist() == (
@@ -145,7 +146,7 @@ class Predictor:
 
         Examples
         --------
-        >>> from nn.module import MLP
+        >>> from nn.layers import MLP
         >>> model = MLP(2, [1], activation=None, init="zeros")
         >>> Predictor(model, engine="scalar").predict(np.ones((3, 2))).tolist()
         [[0.0], [0.0], [0.0]]

@@ -29,7 +29,8 @@ import numpy as np
 
 from autograd.numbers import as_number
 from autograd.value import Value
-from nn.functional import as_value, as_values, log_softmax, logsumexp, total
+from nn.arrays import as_choice, as_value, as_values
+from nn.functional import log_softmax, logsumexp, total
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -44,8 +45,7 @@ def _reduce(losses: list[Value], reduction: str) -> Value | list[Value]:
 
 
 def _check_reduction(reduction: object) -> None:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction: expected one of {list(REDUCTIONS)}, got {reduction!r}")
+    as_choice(reduction, "reduction", REDUCTIONS)
 
 
 def _flatten(x: Any, name: str) -> list:

@@ -38,16 +38,7 @@ from typing import Any
 import numpy as np
 
 from autograd.value import Value
-
-
-def _number(name: str, x: object, low: float, high: float = math.inf, open_low=False) -> float:
-    """``x`` as a float in [low, high) ((low, high) if open_low), else a ValueError naming it."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
-        raise ValueError(f"{name}: expected a finite number, got {x!r}")
-    if x < low or (open_low and x == low) or x >= high:
-        bounds = f"{'(' if open_low else '['}{low}, {high})"
-        raise ValueError(f"{name}: expected a number in {bounds}, got {x!r}")
-    return float(x)
+from nn.arrays import as_bool, as_real
 
 
 def _check_params(params: Iterable[Value]) -> list[Value]:
@@ -86,7 +77,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, lr: float) -> None:
-        self._lr = _number("lr", lr, 0.0, open_low=True)
+        self._lr = as_real(lr, "lr", 0.0, low_open=True)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0 before the next ``backward()``."""
@@ -174,7 +165,7 @@ class Optimizer:
             )
         if name in self._unset_state and all(x is None for x in entries):
             return None
-        return np.array([_number(name, x, -math.inf) for x in entries], dtype=float)
+        return np.array([as_real(x, name) for x in entries], dtype=float)
 
 
 def _plain(x: Any) -> Any:
@@ -221,11 +212,10 @@ class SGD(Optimizer):
         dampening: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _number("momentum", momentum, 0.0, 1.0)
-        self.weight_decay = _number("weight_decay", weight_decay, 0.0)
-        self.dampening = _number("dampening", dampening, 0.0, 1.0)
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"nesterov: expected a bool, got {nesterov!r}")
+        self.momentum = as_real(momentum, "momentum", 0.0, 1.0, high_open=True)
+        self.weight_decay = as_real(weight_decay, "weight_decay", 0.0)
+        self.dampening = as_real(dampening, "dampening", 0.0, 1.0, high_open=True)
+        as_bool(nesterov, "nesterov")
         if nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
             raise ValueError(
                 f"nesterov: needs momentum > 0 and dampening = 0, "
@@ -287,11 +277,11 @@ class Adam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"betas: expected a pair (beta1, beta2), got {betas!r}")
         self.betas = (
-            _number("betas[0]", betas[0], 0.0, 1.0),
-            _number("betas[1]", betas[1], 0.0, 1.0),
+            as_real(betas[0], "betas[0]", 0.0, 1.0, high_open=True),
+            as_real(betas[1], "betas[1]", 0.0, 1.0, high_open=True),
         )
-        self.eps = _number("eps", eps, 0.0, open_low=True)
-        self.weight_decay = _number("weight_decay", weight_decay, 0.0)
+        self.eps = as_real(eps, "eps", 0.0, low_open=True)
+        self.weight_decay = as_real(weight_decay, "weight_decay", 0.0)
         self.steps = 0  # steps taken so far: t
         self.exp_avg = np.zeros(len(self.params))  # m
         self.exp_avg_sq = np.zeros(len(self.params))  # v

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from autograd.files import atomic_write
-from nn.data import _check_xy
+from nn.arrays import as_xy as _check_xy
 from nn.inference import Predictor
 from nn.train import History, classify, is_signed
 
@@ -129,8 +129,8 @@ def plot_decision_boundary(
 
     Examples
     --------
-    >>> from nn.data import xor
-    >>> from nn.module import MLP
+    >>> from nn.datasets import xor
+    >>> from nn.layers import MLP
     >>> X, y = xor(n_samples=8, seed=0)
     >>> fig = plot_decision_boundary(MLP(2, [4, 1], seed=0), X, y, resolution=20)
     >>> fig.axes[0].get_title()

@@ -16,9 +16,10 @@ is installed and the output is a terminal) and through the ``logging`` module
 
 Examples
 --------
->>> from nn.data import DataLoader, xor
+>>> from nn.data import DataLoader
+>>> from nn.datasets import xor
 >>> from nn.losses import binary_cross_entropy_with_logits
->>> from nn.module import MLP
+>>> from nn.layers import MLP
 >>> from nn.optim import Adam
 >>> X, y = xor(n_samples=40, seed=0)
 >>> model = MLP(2, [8, 1], seed=0)
@@ -304,7 +305,7 @@ def evaluate(
     --------
     >>> from nn.data import DataLoader
     >>> from nn.losses import mse_loss
-    >>> from nn.module import MLP
+    >>> from nn.layers import MLP
     >>> model = MLP(1, [1], init="zeros", seed=0)
     >>> loader = DataLoader(np.ones((4, 1)), np.array([1, 1, 0, 0]), batch_size=2)
     >>> evaluate(model, mse_loss, loader)
@@ -398,7 +399,7 @@ def fit(
 
     >>> from nn.data import DataLoader
     >>> from nn.losses import mse_loss
-    >>> from nn.module import MLP
+    >>> from nn.layers import MLP
     >>> from nn.optim import SGD
     >>> model = MLP(1, [1], init="zeros")
     >>> loader = DataLoader(np.array([[0.0], [1.0]]), np.array([0.0, 2.0]), batch_size=2)

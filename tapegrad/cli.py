@@ -37,7 +37,7 @@ from pathlib import Path
 
 from autograd.viz import GraphvizNotFoundError
 from nn.inference import ENGINES
-from nn.module import ACTIVATIONS
+from nn.layers import ACTIVATIONS
 from tapegrad import __version__
 from tapegrad.commands.demo import run_demo
 from tapegrad.commands.graph import run_graph

@@ -27,8 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nn import data as datasets
-from nn import losses
+from nn import datasets, losses
 from nn.losses import decision_threshold
 from nn.train import accuracy, classify, rmse
 from tapegrad.errors import CLIError, MissingToolError

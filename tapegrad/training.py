@@ -20,8 +20,8 @@ from nn import plot
 from nn.checkpoint import load, load_optimizer_state, save
 from nn.data import DataLoader, Standardizer, train_val_split
 from nn.inference import Predictor
+from nn.layers import MLP
 from nn.losses import decision_threshold
-from nn.module import MLP
 from nn.optim import SGD, Adam
 from nn.train import History, fit
 from tapegrad import __version__
@@ -203,7 +203,7 @@ def read_checkpoint(path: Path):
     --------
     >>> import tempfile
     >>> from nn.checkpoint import save
-    >>> from nn.module import MLP
+    >>> from nn.layers import MLP
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     save(MLP(2, [1], seed=0), Path(tmp) / "model.json")
     ...     read_checkpoint(Path(tmp) / "model.json").architecture["nouts"]

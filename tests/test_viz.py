@@ -19,7 +19,7 @@ from autograd.viz import (
     save_backprop_animation,
     trace_text,
 )
-from nn.module import MLP
+from nn.layers import MLP
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` not installed")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -194,7 +194,7 @@ def test_activation_none_builds_linear_hidden_layers(tmp_path, capsys):
 
 def test_predicting_with_a_batchnorm_model_falls_back_to_the_scalar_engine():
     from nn.inference import Predictor
-    from nn.module import MLP
+    from nn.layers import MLP
     from nn.train import predict
 
     model = MLP(2, [4, 1], batchnorm=True, seed=0)  # BatchNorm1d: not compilable
@@ -384,7 +384,7 @@ def test_predict_needs_the_checkpoints_feature_columns(tmp_path, capsys, pets):
 
 def test_predict_refuses_a_checkpoint_that_does_not_describe_its_data(tmp_path, capsys, pets):
     from nn.checkpoint import save
-    from nn.module import MLP
+    from nn.layers import MLP
 
     save(MLP(2, [1]), tmp_path / "bare.json")  # saved from Python, without the CLI's meta
     status, _, err = run(capsys, "predict", tmp_path / "bare.json", "--csv", pets)

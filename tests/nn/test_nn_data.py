@@ -5,17 +5,15 @@ import sys
 import numpy as np
 import pytest
 
-from nn.data import (
+from nn.data import DataLoader, Standardizer, train_val_split
+from nn.datasets import (
     EXAM_FEATURE_NAMES,
-    DataLoader,
-    Standardizer,
     circles,
     exam_pass_fail,
     load_digits,
     load_iris,
     moons,
     spirals,
-    train_val_split,
     xor,
 )
 
@@ -79,8 +77,8 @@ def test_no_shuffle_keeps_the_order():
         (np.ones((4, 2)), np.ones((4, 1)), {}, ValueError, r"y: expected a 1-D array.*\(4, 1\)"),
         ([[1.0, np.nan], [0.0, 0.0]], [0, 1], {}, ValueError, r"X: contains NaN.*\(0, 1\)"),
         (np.ones((2, 2)), [0.0, np.inf], {}, ValueError, "y: contains NaN or infinity"),
-        (np.ones((2, 2)), ["a", "b"], {}, TypeError, "y: expected numbers"),
-        ([["a", "b"]], [0], {}, TypeError, "X: expected a 2-D array of numbers"),
+        (np.ones((2, 2)), ["a", "b"], {}, TypeError, "y: expected a 1-D array of real numbers"),
+        ([["a", "b"]], [0], {}, TypeError, "X: expected a 2-D array of real numbers"),
         (np.ones((0, 2)), np.ones(0), {}, ValueError, "at least one sample"),
         (
             np.ones((2, 2)),
@@ -122,7 +120,7 @@ def test_stratified_split_keeps_class_shares():
 
 @pytest.mark.parametrize("fraction", [0.0, 1.0, -0.1, 1.5, "0.2"])
 def test_split_rejects_bad_fraction(fraction):
-    with pytest.raises(ValueError, match="val_fraction: expected a number in"):
+    with pytest.raises(ValueError, match="val_fraction: expected a finite number in"):
         train_val_split(np.ones((10, 1)), np.zeros(10), val_fraction=fraction)
 
 
@@ -213,7 +211,7 @@ def test_moons_circles_xor_spirals_shapes():
         (lambda: moons(n_samples=0), "n_samples: expected an int >= 2"),
         (lambda: moons(noise=-1.0), "noise: expected a finite number >= 0"),
         (lambda: moons(noise=float("nan")), "noise: expected a finite number >= 0"),
-        (lambda: circles(factor=1.5), r"factor: expected a number in \(0, 1\)"),
+        (lambda: circles(factor=1.5), r"factor: expected a finite number in \(0, 1\)"),
         (lambda: spirals(n_classes=1), "n_classes: expected an int >= 2"),
         (lambda: exam_pass_fail(n_samples=2.5), "n_samples: expected an int"),
     ],

@@ -5,6 +5,7 @@ import pytest
 
 from autograd import kernels
 from nn.compiled import CompiledModel
+from nn.layers import MLP
 from nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -13,7 +14,6 @@ from nn.losses import (
     l1_loss,
     mse_loss,
 )
-from nn.module import MLP
 from nn.optim import SGD, Adam
 
 from checks import assert_agree
@@ -170,30 +170,55 @@ def compiled():
 
 
 @pytest.mark.parametrize(
-    ("X", "message"),
+    ("X", "error", "message"),
     [
-        (np.zeros((4, 2)), r"X: expected shape \(batch, 3\), got shape \(4, 2\)"),
-        (np.zeros(3), r"X: expected shape \(batch, 3\), got shape \(3,\)"),
-        (np.zeros((0, 3)), "X: expected at least one sample"),
-        (np.array([[0.0, np.nan, 1.0]] * 4), "X: row 0 contains NaN or infinity"),
-        (np.full((4, 3), "a"), "X: expected real numbers, got an array of dtype <U1"),
-        (np.ones((4, 3), dtype=bool), "X: expected real numbers, got an array of dtype bool"),
+        (
+            np.zeros((4, 2)),
+            ValueError,
+            r"X: expected a 2-D array of shape \(batch, 3\), got shape \(4, 2\)",
+        ),
+        (
+            np.zeros(3),
+            ValueError,
+            r"X: expected a 2-D array of shape \(batch, 3\), got shape \(3,\)",
+        ),
+        (np.zeros((0, 3)), ValueError, "X: expected at least one sample"),
+        (
+            np.array([[0.0, np.nan, 1.0]] * 4),
+            ValueError,
+            r"X: contains NaN or infinity \(at row, column \(0, 1\)\)",
+        ),
+        (
+            np.full((4, 3), "a"),
+            TypeError,
+            "X: expected a 2-D array of real numbers, got an array of dtype <U1",
+        ),
+        (
+            np.ones((4, 3), dtype=bool),
+            TypeError,
+            "X: expected a 2-D array of real numbers, got an array of dtype bool",
+        ),
+        (np.ones((4, 3), dtype=complex), TypeError, "X: .* dtype complex128"),
     ],
 )
-def test_bad_X_is_refused(compiled, X, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_X_is_refused(compiled, X, error, message):
+    with pytest.raises(error, match=message):
         compiled.loss_and_grad(X, np.zeros(len(X)))
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         compiled.predict(X)
 
 
 def test_bad_y_is_refused(compiled):
     X = np.zeros((4, 3))
-    with pytest.raises(ValueError, match=r"y: expected shape \(4,\), got shape \(4, 1\)"):
+    with pytest.raises(
+        ValueError, match=r"y: expected a 1-D array of shape \(4,\), got shape \(4, 1\)"
+    ):
         compiled.loss_and_grad(X, np.zeros((4, 1)))
-    with pytest.raises(ValueError, match=r"y: expected shape \(4,\), got shape \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"y: expected a 1-D array of shape \(4,\), got shape \(3,\)"
+    ):
         compiled.loss_and_grad(X, np.zeros(3))
-    with pytest.raises(ValueError, match="y: row 1 contains NaN or infinity"):
+    with pytest.raises(ValueError, match=r"y: contains NaN or infinity \(at index 1\)"):
         compiled.loss_and_grad(X, np.array([0.0, np.inf, 0.0, 0.0]))
 
 

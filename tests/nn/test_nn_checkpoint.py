@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from nn.checkpoint import FORMAT, VERSION, atomic_write, load, save
-from nn.data import DataLoader, Standardizer, moons
+from nn.data import DataLoader, Standardizer
+from nn.datasets import moons
+from nn.layers import MLP
 from nn.losses import binary_cross_entropy_with_logits
-from nn.module import MLP
 from nn.optim import SGD, Adam
 from nn.train import fit, predict
 

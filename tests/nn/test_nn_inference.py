@@ -6,10 +6,11 @@ import logging
 import numpy as np
 import pytest
 
-from nn.data import DataLoader, Standardizer, xor
+from nn.data import DataLoader, Standardizer
+from nn.datasets import xor
 from nn.inference import ENGINES, Predictor, predict
+from nn.layers import MLP
 from nn.losses import binary_cross_entropy_with_logits, mse_loss
-from nn.module import MLP
 from nn.optim import SGD, Adam
 from nn.train import epoch_summary, fit
 

@@ -6,22 +6,15 @@ import logging
 import numpy as np
 import pytest
 
-from nn.data import (
-    DataLoader,
-    Standardizer,
-    exam_pass_fail,
-    load_iris,
-    moons,
-    spirals,
-    train_val_split,
-)
+from nn.data import DataLoader, Standardizer, train_val_split
+from nn.datasets import exam_pass_fail, load_iris, moons, spirals
+from nn.layers import MLP, Neuron
 from nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
     mse_loss,
 )
-from nn.module import MLP, Neuron
 from nn.optim import SGD, Adam
 from nn.train import History, accuracy, classify, evaluate, fit, predict
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from autograd import Value
-from nn.module import MLP
+from nn.layers import MLP
 from nn.optim import SGD, Adam
 
 from twins import X3, TorchTwin, mean_squared

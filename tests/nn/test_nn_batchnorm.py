@@ -8,7 +8,7 @@ import pytest
 from autograd import Value
 from nn.batchnorm import BatchNorm1d
 from nn.functional import total
-from nn.module import MLP, from_architecture
+from nn.layers import MLP, from_architecture
 
 from twins import TorchTwin, mean_squared, torch_bn
 

@@ -8,8 +8,9 @@ import pytest
 
 from autograd import Value, gradcheck
 from nn.compiled import CompiledModel
+from nn.layers import MLP, Layer, Neuron, from_architecture
 from nn.losses import mse_loss
-from nn.module import MLP, Layer, Module, Neuron, from_architecture
+from nn.module import Module
 
 from twins import X3, TorchTwin, mean_squared
 

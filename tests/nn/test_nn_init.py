@@ -7,7 +7,7 @@ import statistics
 import pytest
 
 from nn import init
-from nn.module import MLP
+from nn.layers import MLP
 from nn.optim import SGD
 
 ALL = list(init.INITIALIZERS)

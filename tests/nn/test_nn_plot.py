@@ -9,8 +9,8 @@ import pytest
 pytest.importorskip("matplotlib")
 Image = pytest.importorskip("PIL.Image")
 
-from nn.data import moons, spirals  # noqa: E402
-from nn.module import MLP  # noqa: E402
+from nn.datasets import moons, spirals  # noqa: E402
+from nn.layers import MLP  # noqa: E402
 from nn.plot import plot_decision_boundary, plot_history  # noqa: E402
 from nn.train import History  # noqa: E402
 
