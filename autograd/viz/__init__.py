@@ -1,0 +1,41 @@
+"""Pictures of a `Value` graph, and of backpropagation running through it.
+
+* `autograd.viz.graph`: `draw_dot` turns a graph into a `graphviz.Digraph`
+  (one box per `Value`, one circle per op), `save` renders it to a file.
+* `autograd.viz.neurons`: which values one neuron computes, for drawing each
+  neuron as one box (``draw_dot(loss, groups=model.neuron_groups())``).
+* `autograd.viz.frames`: `backprop_steps` yields one picture per step of
+  ``backward()``; `save_backprop_animation` writes them to disk.
+* `autograd.viz.text`: `trace_text` / `print_graph` give the same graph as
+  text, a Wengert list ``e = a * b   (data=-6, grad=-2)``, with no Graphviz.
+
+Building a picture needs only the ``graphviz`` Python package; turning it into
+SVG, PNG or PDF (`save`, Jupyter) needs Graphviz's ``dot`` program.
+
+Examples
+--------
+>>> from autograd import Value
+>>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+>>> e = a * b
+>>> e.label = "e"
+>>> e.backward()
+>>> print_graph(e)
+a = input   (data=2, grad=-3)
+b = input   (data=-3, grad=2)
+e = a * b   (data=-6, grad=1)
+>>> graph = draw_dot(e)  # a graphviz.Digraph: save(graph, "e.svg"), or show it in Jupyter
+"""
+
+from autograd.viz.frames import backprop_steps, save_backprop_animation
+from autograd.viz.graph import GraphvizNotFoundError, draw_dot, save
+from autograd.viz.text import print_graph, trace_text
+
+__all__ = [
+    "GraphvizNotFoundError",
+    "backprop_steps",
+    "draw_dot",
+    "print_graph",
+    "save",
+    "save_backprop_animation",
+    "trace_text",
+]
