@@ -85,13 +85,16 @@ def _dispatch_source() -> str:
     for op in OPS:
         operands = "x, y" if op.arity == 2 else "x, p" if op.param is not None else "x"
         local = f"_d_{op.name}({operands}, out)"
-        forward += [f"    if code == {op.code}:", f"        return _f_{op.name}({operands})"]
-        derivative += [
-            f"    if code == {op.code}:",
-            f"        return {local}" if op.arity == 2 else f"        return {local}[0], 0.0",
-        ]
-    raise_unknown = "    raise ValueError('unknown op code')"
-    return "\n".join([*forward, raise_unknown, "", "", *derivative, raise_unknown, ""])
+        # The last row needs no test: a branch that cannot fail keeps the callers' loops simple.
+        indent = "        " if op is not OPS[-1] else "    "
+        if op is not OPS[-1]:
+            forward.append(f"    if code == {op.code}:")
+            derivative.append(f"    if code == {op.code}:")
+        forward.append(f"{indent}return _f_{op.name}({operands})")
+        derivative.append(
+            f"{indent}return {local}" if op.arity == 2 else f"{indent}return {local}[0], 0.0"
+        )
+    return "\n".join([*forward, "", "", *derivative, ""])
 
 
 def _compile_dispatch() -> tuple:

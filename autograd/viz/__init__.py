@@ -26,8 +26,34 @@ e = a * b   (data=-6, grad=1)
 >>> graph = draw_dot(e)  # a graphviz.Digraph: save(graph, "e.svg"), or show it in Jupyter
 """
 
-from autograd.viz.frames import backprop_steps, save_backprop_animation
-from autograd.viz.graph import GraphvizNotFoundError, draw_dot, save
+# The pictures, and their look and options (importable from here as before the split).
+from autograd.viz.frames import (  # noqa: F401
+    COMPLETE_FILL,
+    CURRENT_EDGE,
+    CURRENT_FILL,
+    LEGEND,
+    RECEIVING_FILL,
+    UNREACHED_FONT,
+    backprop_steps,
+    save_backprop_animation,
+)
+from autograd.viz.graph import (  # noqa: F401
+    COMPUTED_FILL,
+    EDGE_STYLE,
+    FONT,
+    GRAPH_STYLE,
+    INPUT_FILL,
+    INSTALL_HINT,
+    NEURON_FILL,
+    OP_STYLE,
+    RANKDIRS,
+    SAVE_FORMATS,
+    VALUE_STYLE,
+    Drawing,
+    GraphvizNotFoundError,
+    draw_dot,
+    save,
+)
 from autograd.viz.text import print_graph, trace_text
 
 __all__ = [
