@@ -15,15 +15,12 @@ SVG, PNG or PDF (`save`, Jupyter) needs Graphviz's ``dot`` program.
 Examples
 --------
 >>> from autograd import Value
->>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
->>> e = a * b
->>> e.label = "e"
->>> e.backward()
->>> print_graph(e)
-a = input   (data=2, grad=-3)
-b = input   (data=-3, grad=2)
-e = a * b   (data=-6, grad=1)
->>> graph = draw_dot(e)  # a graphviz.Digraph: save(graph, "e.svg"), or show it in Jupyter
+>>> x = Value(0.5, label="x")
+>>> y = (x * x).tanh()
+>>> y.backward()
+>>> graph = draw_dot(y)  # a graphviz.Digraph: save(graph, "y.svg"), or show it in Jupyter
+>>> len(list(backprop_steps(y)))  # one picture per op: tanh, then *
+2
 """
 
 # The pictures, and their look and options (importable from here as before the split).
