@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 PAIRING = "ipynb,py:percent"
-SOURCES = "[0-9][0-9]_*.py"  # numbered in tutorial order; conftest.py is not a notebook
+SOURCES = "[0-9][0-9]_*.py"  # numbered in tutorial order
 TIMEOUT = 600  # seconds per cell
 ADDRESS = re.compile(r" at 0x[0-9a-f]+>")  # in the default repr of an object
 
