@@ -28,10 +28,11 @@ import numpy as np
 from IPython.display import display
 
 from autograd import Value, draw_dot
-from nn.data import DataLoader, xor
+from nn.data import DataLoader
+from nn.datasets import xor
 from nn.functional import softmax
+from nn.layers import MLP, Neuron
 from nn.losses import binary_cross_entropy_with_logits
-from nn.module import MLP, Neuron
 from nn.optim import Adam
 from nn.plot import plot_decision_boundary
 from nn.train import fit

@@ -36,9 +36,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from autograd import draw_dot
-from nn.data import EXAM_FEATURE_NAMES, Standardizer, exam_pass_fail
+from nn.data import Standardizer
+from nn.datasets import EXAM_FEATURE_NAMES, exam_pass_fail
+from nn.layers import Neuron
 from nn.losses import binary_cross_entropy
-from nn.module import Neuron
 
 # %% [markdown]
 # ## The data

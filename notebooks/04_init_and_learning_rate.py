@@ -21,10 +21,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from autograd import Value
-from nn.data import Standardizer, moons
+from nn.data import Standardizer
+from nn.datasets import moons
 from nn.functional import mean
+from nn.layers import MLP, Layer
 from nn.losses import binary_cross_entropy_with_logits
-from nn.module import MLP, Layer
 from nn.optim import SGD
 
 X, y = moons(n_samples=48, noise=0.15, seed=0)

@@ -32,9 +32,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from nn.checkpoint import load, save
-from nn.data import DataLoader, Standardizer, moons, train_val_split
+from nn.data import DataLoader, Standardizer, train_val_split
+from nn.datasets import moons
+from nn.layers import MLP
 from nn.losses import binary_cross_entropy_with_logits, cross_entropy, l1_loss, mse_loss
-from nn.module import MLP
 from nn.optim import Adam
 from nn.plot import plot_decision_boundary, plot_history
 from nn.train import accuracy, fit, predict

@@ -17,7 +17,7 @@
 # | Concept | PyTorch | tapegrad |
 # | --- | --- | --- |
 # | Model | `torch.nn.Module` | `nn.module.Module` |
-# | Layer | `torch.nn.Linear` | `nn.module.Layer(activation=None)` |
+# | Layer | `torch.nn.Linear` | `nn.layers.Layer(activation=None)` |
 # | Activation | `torch.nn.ReLU`, `F.relu` | `activation="relu"`, `nn.functional.relu` |
 # | Loss | `torch.nn.CrossEntropyLoss()` | `nn.losses.cross_entropy` |
 # | Optimizer | `torch.optim.Adam()` | `nn.optim.Adam` |
@@ -32,9 +32,10 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from nn.data import Standardizer, moons
+from nn.data import Standardizer
+from nn.datasets import moons
+from nn.layers import MLP
 from nn.losses import cross_entropy
-from nn.module import MLP
 from nn.optim import Adam
 
 try:

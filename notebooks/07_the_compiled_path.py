@@ -26,10 +26,11 @@ import numpy as np
 
 from autograd.tape import trace
 from autograd.viz import print_graph
-from nn.data import DataLoader, Standardizer, moons
+from nn.data import DataLoader, Standardizer
+from nn.datasets import moons
 from nn.functional import mean
+from nn.layers import MLP
 from nn.losses import binary_cross_entropy_with_logits, mse_loss
-from nn.module import MLP
 from nn.optim import Adam
 from nn.train import fit
 
