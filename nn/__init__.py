@@ -18,7 +18,9 @@ carries over. Submodules: `nn.init` (weight initializers), `nn.functional`
 from nn import functional, init
 from nn.batchnorm import BatchNorm1d
 from nn.checkpoint import Checkpoint, load, save
+from nn.containers import LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh
 from nn.data import DataLoader, Standardizer, train_val_split
+from nn.loss_modules import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss
 from nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -28,7 +30,8 @@ from nn.losses import (
     mse_loss,
 )
 from nn.module import MLP, Layer, Module, Neuron, from_architecture
-from nn.optim import SGD, Adam, Optimizer
+from nn.optim import SGD, Adam, AdamW, Optimizer
+from nn.torch_bridge import from_torch, to_torch
 from nn.train import History, evaluate, fit, predict
 
 __version__ = "0.1.0"
@@ -37,15 +40,27 @@ __all__ = [
     "MLP",
     "SGD",
     "Adam",
+    "AdamW",
+    "BCELoss",
+    "BCEWithLogitsLoss",
     "BatchNorm1d",
     "Checkpoint",
+    "CrossEntropyLoss",
     "DataLoader",
     "History",
+    "L1Loss",
     "Layer",
+    "LeakyReLU",
+    "Linear",
+    "MSELoss",
     "Module",
     "Neuron",
     "Optimizer",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
     "Standardizer",
+    "Tanh",
     "__version__",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
@@ -53,6 +68,7 @@ __all__ = [
     "evaluate",
     "fit",
     "from_architecture",
+    "from_torch",
     "functional",
     "hinge_loss",
     "init",
@@ -61,5 +77,6 @@ __all__ = [
     "mse_loss",
     "predict",
     "save",
+    "to_torch",
     "train_val_split",
 ]

@@ -234,7 +234,9 @@ class CompiledModel:
 
 
 def _input_width(model: Any) -> int:
-    nin = model.architecture().get("nin") if hasattr(model, "architecture") else None
+    nin = getattr(model, "nin", None)  # Layer, MLP, Linear, Sequential
+    if nin is None and hasattr(model, "architecture"):
+        nin = model.architecture().get("nin")
     if not isinstance(nin, int):
         raise TypeError(
             f"compile: cannot tell how many inputs {type(model).__name__} takes: its "
