@@ -51,20 +51,26 @@ def _torch() -> Any:
 def _parts(module: Module, path: str) -> list[Module]:
     """``module`` as a flat list of `Linear` s and activation modules (the same numbers)."""
     if isinstance(module, Sequential):
-        return [p for i, m in enumerate(module) for p in _parts(m, f"{path}.{i}".lstrip("."))]
+        return [p for i, m in enumerate(module) for p in _parts(m, _join(path, str(i)))]
     if isinstance(module, MLP):
-        return [p for i, m in enumerate(module.layers) for p in _parts(m, f"{path}.layers.{i}")]
+        layers = enumerate(module.layers)
+        return [p for i, m in layers for p in _parts(m, _join(path, f"layers.{i}"))]
     if isinstance(module, (Linear, ReLU, Tanh, Sigmoid, LeakyReLU)):
         return [module]
     if isinstance(module, Layer) and not hasattr(module, "norm"):
         return _with_activation(module.neurons, module.activation)
     if isinstance(module, Neuron):
         return _with_activation([module], module.activation)
+    kind = type(module).__name__ + (" with batchnorm" if isinstance(module, Layer) else "")
     where = f" at {path!r}" if path else ""
     raise ValueError(
-        f"to_torch: unsupported layer {type(module).__name__}{where}; supported are Linear, "
+        f"to_torch: unsupported layer {kind}{where}; supported are Linear, "
         "Layer and MLP (without batchnorm), Neuron, ReLU, Tanh, Sigmoid, LeakyReLU and Sequential"
     )
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
 
 
 def _with_activation(neurons: list[Neuron], activation: str | None) -> list[Module]:
@@ -176,7 +182,7 @@ def _from_torch_parts(torch: Any, module: Any, path: str) -> list[Module]:
         return [
             part
             for i, child in enumerate(module)
-            for part in _from_torch_parts(torch, child, f"{path}.{i}".lstrip("."))
+            for part in _from_torch_parts(torch, child, _join(path, str(i)))
         ]
     if isinstance(module, torch.nn.Linear):
         return [_from_torch_linear(module)]
