@@ -1,7 +1,9 @@
 """tapegrad's nn: neurons, layers, MLPs, losses, optimizers and training, built on `Value`.
 
-The names follow PyTorch's (``nn.MLP`` is micrograd's), so what you write here
-carries over. Submodules: `nn.init` (weight initializers), `nn.functional`
+The names follow PyTorch's (``nn.MLP`` is micrograd's; ``nn.Linear``,
+``nn.Sequential``, ``nn.ReLU``, ``nn.CrossEntropyLoss``, ``nn.AdamW``, ...), so
+what you write here carries over, and ``nn.to_torch`` hands a model to
+PyTorch. Submodules: `nn.init` (weight initializers), `nn.functional`
 (activations, softmax), `nn.data` (datasets, DataLoader, Standardizer),
 `nn.plot` (matplotlib, optional) and `nn.compiled` (the Numba engine behind
 ``Module.compile``).
