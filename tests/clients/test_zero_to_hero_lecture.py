@@ -67,8 +67,24 @@ def printed(fn):
     return out.getvalue()
 
 
-def neuron():
-    """The lecture's neuron cell (first half, cell 13), returning its named nodes."""
+def tanh(n):
+    return n.tanh()
+
+
+def tanh_from_exp(n):
+    # ----
+    e = (2 * n).exp()
+    o = (e - 1) / (e + 1)
+    # ----
+    return o
+
+
+def neuron(activation=tanh):
+    """The lecture's neuron cell, returning its named nodes.
+
+    First half, cell 13 (``o = n.tanh()``); the second half's cell 11 is the
+    same with tanh written out with ``exp`` (``activation=tanh_from_exp``).
+    """
     # inputs x1,x2
     x1 = Value(2.0, label="x1")
     x2 = Value(0.0, label="x2")
@@ -86,7 +102,7 @@ def neuron():
     x1w1x2w2.label = "x1*w1 + x2*w2"
     n = x1w1x2w2 + b
     n.label = "n"
-    o = n.tanh()
+    o = activation(n)
     o.label = "o"
     return x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o
 
@@ -249,28 +265,7 @@ def test_second_half_tanh_from_exp_gives_the_same_gradients():
     draw_dot(o)
     tanh_grads = [v.grad for v in (x1, x2, w1, w2, b)]
 
-    # inputs x1,x2
-    x1 = Value(2.0, label="x1")
-    x2 = Value(0.0, label="x2")
-    # weights w1,w2
-    w1 = Value(-3.0, label="w1")
-    w2 = Value(1.0, label="w2")
-    # bias of the neuron
-    b = Value(6.8813735870195432, label="b")
-    # x1*w1 + x2*w2 + b
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b
-    n.label = "n"
-    # ----
-    e = (2 * n).exp()
-    o = (e - 1) / (e + 1)
-    # ----
-    o.label = "o"
+    x1, x2, w1, w2, b, *_, o = neuron(tanh_from_exp)
     o.backward()
     dot = draw_dot(o)
     assert "label=exp" in dot.source
