@@ -25,8 +25,11 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from autograd.value import Value
 from nn import losses
+from nn.functional import total
 from nn.module import Module
 
 
@@ -112,17 +115,18 @@ class _WeightedLoss(_Loss):
         super().__init__(size_average, reduce, reduction)
         self.weight = None if weight is None else _finite_numbers(weight, "weight")
 
+    def _elementwise(self, input: Any, target: Any) -> list[Value]:
+        """One unweighted loss per element."""
+        return type(self)._function(input, target, reduction="none")
+
     def forward(self, input: Any, target: Any) -> Value | list[Value]:
-        if self.weight is None:
+        if self.weight is None and getattr(self, "pos_weight", None) is None:
             return super().forward(input, target)
-        elementwise = type(self)._function(input, target, reduction="none")
-        if len(self.weight) not in (1, len(elementwise)):
-            raise ValueError(
-                f"{type(self).__name__}: weight has {len(self.weight)} entries, the input "
-                f"{len(elementwise)} elements; they must match (or weight have one)"
-            )
-        weights = self.weight * len(elementwise) if len(self.weight) == 1 else self.weight
-        return losses._reduce([w * x for w, x in zip(weights, elementwise)], self.reduction)
+        elementwise = self._elementwise(input, target)
+        if self.weight is not None:
+            weights = _broadcast(self.weight, len(elementwise), type(self).__name__, "weight")
+            elementwise = [w * x for w, x in zip(weights, elementwise)]
+        return losses._reduce(elementwise, self.reduction)
 
     def architecture(self) -> dict[str, Any]:
         return {**super().architecture(), "weight": self.weight}
@@ -147,10 +151,13 @@ class BCEWithLogitsLoss(_WeightedLoss):
     """Binary cross-entropy of logits, as ``torch.nn.BCEWithLogitsLoss``.
 
     `nn.losses.binary_cross_entropy_with_logits`, with `BCELoss`'s
-    ``weight``. ``pos_weight`` (PyTorch's extra weight on the positive
-    term) is not supported: anything but None is a ValueError.
+    ``weight``. ``pos_weight`` p (one number per element, or one for all)
+    weighs the positive term: ``p·t·softplus(-x) + (1 - t)·softplus(x)``,
+    which for p = 1 is the plain loss ``softplus(x) - t·x``.
 
     >>> BCEWithLogitsLoss()(Value(0.0), 1.0).data == math.log(2)
+    True
+    >>> BCEWithLogitsLoss(pos_weight=[3.0])(Value(0.0), 1.0).data == 3 * math.log(2)
     True
     """
 
@@ -164,24 +171,42 @@ class BCEWithLogitsLoss(_WeightedLoss):
         reduction: str = "mean",
         pos_weight: Any = None,
     ) -> None:
-        if pos_weight is not None:
-            raise ValueError("BCEWithLogitsLoss: pos_weight is not supported; leave it None")
         super().__init__(weight, size_average, reduce, reduction)
+        self.pos_weight = None if pos_weight is None else _finite_numbers(pos_weight, "pos_weight")
+
+    def _elementwise(self, input: Any, target: Any) -> list[Value]:
+        if self.pos_weight is None:
+            return super()._elementwise(input, target)
+        pairs = losses._elementwise_pairs(input, target, "BCEWithLogitsLoss")
+        pos = _broadcast(self.pos_weight, len(pairs), "BCEWithLogitsLoss", "pos_weight")
+        return [p * t * (-x).softplus() + (1 - t) * x.softplus() for (x, t), p in zip(pairs, pos)]
+
+    def architecture(self) -> dict[str, Any]:
+        return {**super().architecture(), "pos_weight": self.pos_weight}
 
 
 class CrossEntropyLoss(_Loss):
     """Softmax cross-entropy of logits, as ``torch.nn.CrossEntropyLoss``.
 
     `nn.losses.cross_entropy`: targets are class indices or class
-    probabilities. With ``label_smoothing`` ε an index target y becomes the
-    probabilities (1 - ε)·onehot(y) + ε / C, as PyTorch does. Class
-    ``weight`` s and ``ignore_index`` are not supported: anything but their
-    defaults is a ValueError.
+    probabilities, for one sample or a batch. As in PyTorch:
+
+    * ``label_smoothing`` ε mixes the target with the uniform distribution:
+      (1 - ε)·target + ε / C.
+    * ``weight`` (one number per class) rescales each class's terms; with
+      class-index targets the ``'mean'`` is then the weighted mean,
+      Σ w[yᵢ]·lossᵢ / Σ w[yᵢ]. (So on a single sample the mean of its one loss
+      is that loss whatever its weight: use ``reduction='sum'`` per sample.)
+    * a class-index target equal to ``ignore_index`` adds nothing and does not
+      count in the mean.
 
     >>> round(CrossEntropyLoss()([Value(2.0), Value(0.0), Value(0.0)], 0).data, 6)
     0.239545
     >>> round(CrossEntropyLoss(label_smoothing=0.1)([Value(2.0), Value(0.0)], 0).data, 6)
     0.226928
+    >>> batch = [[Value(0.0), Value(0.0)], [Value(5.0), Value(0.0)]]
+    >>> CrossEntropyLoss(ignore_index=1)(batch, [0, 1]).data == math.log(2)  # sample 1 ignored
+    True
     """
 
     def __init__(
@@ -193,29 +218,86 @@ class CrossEntropyLoss(_Loss):
         reduction: str = "mean",
         label_smoothing: float = 0.0,
     ) -> None:
-        if weight is not None:
-            raise ValueError("CrossEntropyLoss: class weights are not supported; leave weight None")
-        if ignore_index != -100:
-            raise ValueError("CrossEntropyLoss: ignore_index is not supported; leave it -100")
         super().__init__(size_average, reduce, reduction)
+        if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
+            raise TypeError(f"ignore_index: expected an int, got {ignore_index!r}")
         smoothing = _finite_numbers([label_smoothing], "label_smoothing")[0]
         if not 0.0 <= smoothing <= 1.0:
             raise ValueError(f"label_smoothing: expected a number in [0, 1], got {smoothing}")
+        self.weight = None if weight is None else _finite_numbers(weight, "weight")
+        self.ignore_index = int(ignore_index)
         self.label_smoothing = smoothing
 
     def forward(self, input: Any, target: Any) -> Value | list[Value]:
-        if self.label_smoothing:
-            target = _smoothed(input, target, self.label_smoothing)
-        return losses.cross_entropy(input, target, reduction=self.reduction)
+        samples, targets = _samples(input, target)
+        if self.weight is None and not any(self._ignored(t) for t in targets):
+            if self.label_smoothing:
+                target = _smoothed(input, target, self.label_smoothing)
+            return losses.cross_entropy(input, target, reduction=self.reduction)
+        terms, counts = [], []
+        for i, (logits, t) in enumerate(zip(samples, targets)):
+            term, count = self._weighted(logits, t, f"CrossEntropyLoss (sample {i})")
+            terms.append(term)
+            counts.append(count)
+        if self.reduction == "none":
+            return terms
+        if self.reduction == "sum":
+            return total(terms)
+        if sum(counts) == 0.0:
+            raise ValueError("CrossEntropyLoss: every target is ignore_index; no mean to take")
+        return total(terms) / sum(counts)
+
+    def _ignored(self, t: Any) -> bool:
+        return isinstance(t, numbers.Real) and not isinstance(t, bool) and t == self.ignore_index
+
+    def _weighted(self, logits: Any, t: Any, where: str) -> tuple[Value, float]:
+        """One sample's weighted loss, and what it counts for in the mean."""
+        classes, eps = len(logits), self.label_smoothing
+        weight = [1.0] * classes if self.weight is None else self.weight
+        if len(weight) != classes:
+            raise ValueError(f"{where}: weight has {len(weight)} entries for {classes} classes")
+        if isinstance(t, (list, tuple)):  # probabilities: -Σ w_c·q_c·log p_c, counted once
+            q = _smoothed_one(classes, t, eps)
+            return losses.cross_entropy(logits, [w * qc for w, qc in zip(weight, q)]), 1.0
+        if self._ignored(t):
+            return Value(0.0), 0.0
+        index = losses._class_index(t, classes, f"{where}: target")
+        loss = weight[index] * losses.cross_entropy(logits, index)
+        if eps:  # PyTorch: (1 - ε)·w[y]·(-log p_y) + ε / C · (-Σ w_c·log p_c)
+            loss = (1.0 - eps) * loss + (eps / classes) * losses.cross_entropy(logits, weight)
+        return loss, weight[index]
 
     def architecture(self) -> dict[str, Any]:
-        return {**super().architecture(), "label_smoothing": self.label_smoothing}
+        return {
+            **super().architecture(),
+            "weight": self.weight,
+            "ignore_index": self.ignore_index,
+            "label_smoothing": self.label_smoothing,
+        }
+
+
+def _is_batch(input: Any) -> bool:
+    return isinstance(input, (list, tuple)) and bool(input) and isinstance(input[0], (list, tuple))
+
+
+def _samples(input: Any, target: Any) -> tuple[list, list]:
+    """(samples, targets) of a batch, or of one sample as a batch of one."""
+    if not _is_batch(input):
+        return [input], [target]
+    if isinstance(target, np.ndarray):
+        target = target.tolist()
+    if not isinstance(target, (list, tuple)) or len(target) != len(input):
+        given = len(target) if isinstance(target, (list, tuple)) else type(target).__name__
+        raise ValueError(
+            f"CrossEntropyLoss: a batch of {len(input)} samples needs {len(input)} targets, "
+            f"got {given}"
+        )
+    return list(input), list(target)
 
 
 def _smoothed(input: Any, target: Any, eps: float) -> Any:
-    """Class-index targets as label-smoothed probabilities (probabilities stay as they are)."""
-    batch = isinstance(input, (list, tuple)) and isinstance(input[0], (list, tuple))
-    if not batch:
+    """Class-index targets as label-smoothed probabilities (probabilities smoothed too)."""
+    if not _is_batch(input):
         return _smoothed_one(len(input), target, eps)
     return [_smoothed_one(len(logits), t, eps) for logits, t in zip(input, target)]
 
@@ -224,9 +306,19 @@ def _smoothed_one(classes: int, target: Any, eps: float) -> Any:
     if isinstance(target, Value):
         return target  # cross_entropy explains that an index must be a constant
     if isinstance(target, (list, tuple)):  # probabilities, smoothed as PyTorch smooths them
-        return [q * (1.0 - eps) + eps / classes for q in target]
+        return [q * (1.0 - eps) + eps / classes for q in target] if eps else target
     index = losses._class_index(target, classes, "CrossEntropyLoss: target")
     return [(1.0 - eps) * (c == index) + eps / classes for c in range(classes)]
+
+
+def _broadcast(weights: list[float], n: int, where: str, name: str) -> list[float]:
+    """One weight per element: ``weights`` itself, or its single number n times."""
+    if len(weights) not in (1, n):
+        raise ValueError(
+            f"{where}: {name} has {len(weights)} entries, the input {n} elements; "
+            f"they must match (or {name} have one)"
+        )
+    return weights * n if len(weights) == 1 else weights
 
 
 def _finite_numbers(x: Any, name: str) -> list[float]:

@@ -118,13 +118,72 @@ def test_cross_entropy_of_one_sample_and_of_probabilities_equals_torch(smoothing
     _check(loss(ours_in, q), theirs, ours_in, theirs_in)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_cross_entropy_class_weights_and_ignore_index_equal_torch(reduction, smoothing):
+    logits = RNG.normal(size=(5, 3)) * 2
+    labels = [0, 2, -1, 1, 2]  # -1: ignored
+    weight = [0.5, 2.0, 1.5]
+    settings = {"reduction": reduction, "label_smoothing": smoothing, "ignore_index": -1}
+    ours_in = [_values(row) for row in logits]
+    theirs_in = torch.tensor(logits, dtype=F64, requires_grad=True)
+    ours = nn.CrossEntropyLoss(weight=weight, **settings)(ours_in, labels)
+    theirs_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(weight, dtype=F64), **settings)
+    flat = [v for row in ours_in for v in row]
+    _check(ours, theirs_fn(theirs_in, torch.tensor(labels)), flat, theirs_in)
+    ours_in = [_values(row) for row in logits]
+    theirs_in = torch.tensor(logits, dtype=F64, requires_grad=True)
+    ours = nn.CrossEntropyLoss(**settings)(ours_in, labels)  # ignore_index without weights
+    theirs_fn = torch.nn.CrossEntropyLoss(**settings)
+    flat = [v for row in ours_in for v in row]
+    _check(ours, theirs_fn(theirs_in, torch.tensor(labels)), flat, theirs_in)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_class_weights_with_probability_targets_equal_torch(reduction):
+    logits = RNG.normal(size=(3, 4))
+    q = RNG.random(size=(3, 4))
+    q = (q / q.sum(axis=1, keepdims=True)).tolist()
+    weight = [1.0, 0.5, 2.0, 3.0]
+    ours_in = [_values(row) for row in logits]
+    theirs_in = torch.tensor(logits, dtype=F64, requires_grad=True)
+    ours = nn.CrossEntropyLoss(weight=weight, reduction=reduction, label_smoothing=0.1)(ours_in, q)
+    theirs_fn = torch.nn.CrossEntropyLoss(
+        weight=torch.tensor(weight, dtype=F64), reduction=reduction, label_smoothing=0.1
+    )
+    flat = [v for row in ours_in for v in row]
+    _check(ours, theirs_fn(theirs_in, torch.tensor(q, dtype=F64)), flat, theirs_in)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weight", [None, [0.5, 1.0, 2.0, 1.0, 3.0]])
+def test_pos_weight_equals_torch(reduction, weight):
+    pos_weight = [3.0, 0.5, 1.0, 2.0, 1.5]
+    ours_in, theirs_in = _pair(X.tolist())
+    ours = nn.BCEWithLogitsLoss(weight, reduction=reduction, pos_weight=pos_weight)
+    theirs_fn = torch.nn.BCEWithLogitsLoss(
+        None if weight is None else torch.tensor(weight, dtype=F64),
+        reduction=reduction,
+        pos_weight=torch.tensor(pos_weight, dtype=F64),
+    )
+    _check(ours(ours_in, B.tolist()), theirs_fn(theirs_in, torch.tensor(B)), ours_in, theirs_in)
+
+
+def test_every_target_ignored_has_no_mean():
+    with pytest.raises(ValueError, match="every target is ignore_index"):
+        nn.CrossEntropyLoss(ignore_index=0)([[Value(1.0), Value(2.0)]], [0])
+    with pytest.raises(ValueError, match="weight has 2 entries for 3 classes"):
+        nn.CrossEntropyLoss(weight=[1.0, 2.0])(_values([0.0, 1.0, 2.0]), 1)
+
+
 def test_a_loss_module_is_its_function():
     x, t = _values(X.tolist()), T.tolist()
     assert nn.MSELoss()(x, t).data == nn.mse_loss(x, t).data
     assert nn.L1Loss(reduction="none")(x, t)[2].data == nn.l1_loss(x, t, reduction="none")[2].data
     assert repr(nn.BCELoss()) == "BCELoss(reduction='mean')"
     assert nn.CrossEntropyLoss(label_smoothing=0.1).architecture() == {
-        "type": "CrossEntropyLoss", "reduction": "mean", "label_smoothing": 0.1,
+        "type": "CrossEntropyLoss", "reduction": "mean", "weight": None, "ignore_index": -100,
+        "label_smoothing": 0.1,
     }  # fmt: skip
 
 
@@ -145,10 +204,9 @@ def test_a_loss_module_trains_a_model_with_fit():
     [
         (lambda: nn.MSELoss(reduction="avg"), ValueError, "reduction"),
         (lambda: nn.L1Loss(size_average=1), TypeError, "size_average"),
-        (lambda: nn.CrossEntropyLoss(weight=[1.0, 2.0]), ValueError, "class weights"),
-        (lambda: nn.CrossEntropyLoss(ignore_index=0), ValueError, "ignore_index"),
+        (lambda: nn.CrossEntropyLoss(ignore_index=0.5), TypeError, "ignore_index"),
         (lambda: nn.CrossEntropyLoss(label_smoothing=1.5), ValueError, "label_smoothing"),
-        (lambda: nn.BCEWithLogitsLoss(pos_weight=[2.0]), ValueError, "pos_weight"),
+        (lambda: nn.BCEWithLogitsLoss(pos_weight=[math.inf]), ValueError, "pos_weight"),
         (lambda: nn.BCELoss(weight=[math.nan]), ValueError, "weight"),
     ],
 )
