@@ -1,13 +1,15 @@
 """To PyTorch and back: `to_torch` and `from_torch` copy a model's numbers between the two.
 
-A tapegrad model of `Linear`, `Layer`, `MLP`, `Neuron`, activation modules
-and `Sequential` s of them becomes a float64 ``torch.nn.Sequential`` of
-``torch.nn.Linear`` and activation modules with the same weights, so it
-computes the same outputs (up to float rounding in the order of the sums).
-micrograd's ``MLP(3, [4, 4, 1])`` becomes
-``Sequential(Linear(3, 4), ReLU(), Linear(4, 4), ReLU(), Linear(4, 1))``.
-`from_torch` goes the other way for the same layer kinds. Anything else
-(`BatchNorm1d`, a convolution, a custom module) is a ValueError naming it.
+A tapegrad model of `Linear`, `Layer`, `MLP`, `Neuron`, `BatchNorm1d`,
+activation modules and `Sequential` s of them becomes a float64
+``torch.nn.Sequential`` of ``torch.nn.Linear``, ``BatchNorm1d`` and
+activation modules with the same numbers (weights, and running statistics),
+so it computes the same outputs (up to float rounding in the order of the
+sums). micrograd's ``MLP(3, [4, 4, 1])`` becomes
+``Sequential(Linear(3, 4), ReLU(), Linear(4, 4), ReLU(), Linear(4, 1))``; a
+layer with ``batchnorm=True`` becomes Linear, BatchNorm1d, activation.
+`from_torch` goes the other way for the same layer kinds. Anything else (a
+convolution, a custom module) is a ValueError naming it and where it is.
 
 Needs PyTorch, the optional extra ``tapegrad[torch]``; it is imported when
 one of the two functions is called.
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nn.batchnorm import BatchNorm1d
 from nn.containers import LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Tanh
 from nn.module import MLP, Layer, Module, Neuron
 
@@ -55,17 +58,17 @@ def _parts(module: Module, path: str) -> list[Module]:
     if isinstance(module, MLP):
         layers = enumerate(module.layers)
         return [p for i, m in layers for p in _parts(m, _join(path, f"layers.{i}"))]
-    if isinstance(module, (Linear, ReLU, Tanh, Sigmoid, LeakyReLU)):
+    if isinstance(module, (Linear, BatchNorm1d, ReLU, Tanh, Sigmoid, LeakyReLU)):
         return [module]
-    if isinstance(module, Layer) and not hasattr(module, "norm"):
-        return _with_activation(module.neurons, module.activation)
+    if isinstance(module, Layer):  # its neurons are linear when it normalises before activating
+        norm = [module.norm] if hasattr(module, "norm") else []
+        return [_linear_of(module.neurons), *norm, *_activation(module.activation)]
     if isinstance(module, Neuron):
-        return _with_activation([module], module.activation)
-    kind = type(module).__name__ + (" with batchnorm" if isinstance(module, Layer) else "")
+        return [_linear_of([module]), *_activation(module.activation)]
     where = f" at {path!r}" if path else ""
     raise ValueError(
-        f"to_torch: unsupported layer {kind}{where}; supported are Linear, "
-        "Layer and MLP (without batchnorm), Neuron, ReLU, Tanh, Sigmoid, LeakyReLU and Sequential"
+        f"to_torch: unsupported layer {type(module).__name__}{where}; supported are Linear, "
+        "Layer, MLP, Neuron, BatchNorm1d, ReLU, Tanh, Sigmoid, LeakyReLU and Sequential"
     )
 
 
@@ -73,14 +76,18 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def _with_activation(neurons: list[Neuron], activation: str | None) -> list[Module]:
-    """The neurons' numbers as a `Linear` (sharing nothing), then their activation module."""
+def _linear_of(neurons: list[Neuron]) -> Linear:
+    """The neurons' weights and biases as a `Linear` (a copy: it shares no Value)."""
     linear = Linear(len(neurons[0].w), len(neurons), init="zeros")
     for target, source in zip(linear.neurons, neurons):
         for w, v in zip(target.w, source.w):
             w.data = v.data
         target.b.data = source.b.data
-    return [linear] if activation is None else [linear, _ACTIVATIONS[activation]()]
+    return linear
+
+
+def _activation(activation: str | None) -> list[Module]:
+    return [] if activation is None else [_ACTIVATIONS[activation]()]
 
 
 def to_torch(model: Module) -> Any:
@@ -89,14 +96,15 @@ def to_torch(model: Module) -> Any:
     Parameters
     ----------
     model : Module
-        `Linear`, `Layer`, `MLP`, `Neuron`, an activation module, or a
-        `Sequential` of them.
+        `Linear`, `Layer`, `MLP`, `Neuron`, `BatchNorm1d`, an activation
+        module, or a `Sequential` of them.
 
     Returns
     -------
     torch.nn.Sequential
-        Of ``torch.nn.Linear`` and activation modules; fresh tensors (training
-        one does not change the other).
+        Of ``torch.nn.Linear``, ``BatchNorm1d`` and activation modules, in
+        the model's training or eval mode; fresh tensors (training one does
+        not change the other).
 
     Raises
     ------
@@ -118,6 +126,8 @@ def to_torch(model: Module) -> Any:
     for part in parts:
         if isinstance(part, Linear):
             layers.append(_torch_linear(torch, part))
+        elif isinstance(part, BatchNorm1d):
+            layers.append(_torch_batchnorm(torch, part))
         elif isinstance(part, LeakyReLU):
             layers.append(torch.nn.LeakyReLU(part.negative_slope))
         else:
@@ -138,19 +148,33 @@ def _torch_linear(torch: Any, linear: Linear) -> Any:
     return layer
 
 
+def _torch_batchnorm(torch: Any, bn: BatchNorm1d) -> Any:
+    f64 = torch.float64
+    layer = torch.nn.BatchNorm1d(bn.num_features, bn.eps, bn.momentum, bn.affine, dtype=f64)
+    with torch.no_grad():
+        if bn.affine:
+            layer.weight.copy_(torch.tensor([v.data for v in bn.weight], dtype=f64))
+            layer.bias.copy_(torch.tensor([v.data for v in bn.bias], dtype=f64))
+        layer.running_mean.copy_(torch.tensor(bn.running_mean, dtype=f64))
+        layer.running_var.copy_(torch.tensor(bn.running_var, dtype=f64))
+        layer.num_batches_tracked.fill_(bn.num_batches_tracked)
+    return layer
+
+
 def from_torch(module: Any) -> Module:
     """A tapegrad `Sequential` (or single module) with the layers and numbers of ``module``.
 
     Parameters
     ----------
     module : torch.nn.Module
-        ``torch.nn.Linear``, ``ReLU``, ``Tanh``, ``Sigmoid``, ``LeakyReLU``,
-        or a ``torch.nn.Sequential`` of them (nested ones are flattened).
+        ``torch.nn.Linear``, ``BatchNorm1d``, ``ReLU``, ``Tanh``, ``Sigmoid``,
+        ``LeakyReLU``, or a ``torch.nn.Sequential`` of them (nested ones are
+        flattened).
 
     Returns
     -------
     Module
-        `Linear` or an activation module for a single layer, else a `Sequential`.
+        The one module for a single layer, else a `Sequential`.
 
     Raises
     ------
@@ -188,12 +212,14 @@ def _from_torch_parts(torch: Any, module: Any, path: str) -> list[Module]:
         return [_from_torch_linear(module)]
     if isinstance(module, torch.nn.LeakyReLU):
         return [LeakyReLU(module.negative_slope)]
+    if type(module) is torch.nn.BatchNorm1d and module.track_running_stats:
+        return [_from_torch_batchnorm(module)]
     if type(module) in same_name:
         return [same_name[type(module)]()]
     where = f" at {path!r}" if path else ""
     raise ValueError(
         f"from_torch: unsupported layer {type(module).__name__}{where}; supported are Linear, "
-        "ReLU, Tanh, Sigmoid, LeakyReLU and Sequential"
+        "BatchNorm1d (with running statistics), ReLU, Tanh, Sigmoid, LeakyReLU and Sequential"
     )
 
 
@@ -205,6 +231,22 @@ def _from_torch_linear(layer: Any) -> Linear:
         for w, x in zip(row, numbers):
             w.data = x
     if bias:
-        for b, x in zip(linear.bias, layer.bias.detach().double().tolist()):
+        for b, x in zip(linear.bias, _numbers(layer.bias)):
             b.data = x
     return linear
+
+
+def _from_torch_batchnorm(layer: Any) -> BatchNorm1d:
+    bn = BatchNorm1d(layer.num_features, layer.eps, layer.momentum, layer.affine)
+    if layer.affine:
+        for v, x in zip([*bn.weight, *bn.bias], _numbers(layer.weight) + _numbers(layer.bias)):
+            v.data = x
+    bn.running_mean = _numbers(layer.running_mean)
+    bn.running_var = _numbers(layer.running_var)
+    bn.num_batches_tracked = int(layer.num_batches_tracked.item())
+    return bn
+
+
+def _numbers(tensor: Any) -> list[float]:
+    """A tensor's numbers as a flat list of float64 Python floats."""
+    return tensor.detach().double().reshape(-1).tolist()

@@ -171,11 +171,52 @@ def test_an_imported_model_trains_the_same_in_both():
     )
 
 
+def _running(bn):
+    return bn.running_mean + bn.running_var + [float(bn.num_batches_tracked)]
+
+
+def test_batchnorm_goes_across_with_its_statistics_and_trains_the_same():
+    model = nn.MLP(2, [5, 3], activation="tanh", batchnorm=True, seed=2)
+    twin = nn.to_torch(model)
+    assert [type(m).__name__ for m in twin] == ["Linear", "BatchNorm1d", "Tanh", "Linear"]
+    X = np.random.default_rng(8).normal(size=(8, 2))
+    Y = np.random.default_rng(9).normal(size=(8, 3))
+    opts = nn.SGD(model.parameters(), lr=0.1), torch.optim.SGD(twin.parameters(), lr=0.1)
+    _train_both(model, twin, *opts, X, Y)
+    bn, torch_bn = model.layers[0].norm, twin[1]
+    expected = torch.cat([torch_bn.running_mean, torch_bn.running_var]).tolist()
+    np.testing.assert_allclose(_running(bn)[:-1], expected, rtol=0, atol=1e-12)
+    assert bn.num_batches_tracked == torch_bn.num_batches_tracked.item() == 6
+    model.eval()
+    twin = nn.to_torch(model)  # eval mode, and the running statistics it has now
+    assert not twin[1].training
+    np.testing.assert_allclose(
+        outputs(model, X), twin(torch.tensor(X)).detach().numpy(), rtol=0, atol=1e-12
+    )
+    back = nn.from_torch(twin)
+    assert isinstance(back[1], nn.BatchNorm1d) and not back.training
+    assert _running(back[1]) == _running(bn)
+    assert [v.data for v in back[1].weight] == [v.data for v in bn.weight]
+
+
 def test_unsupported_layers_are_named():
-    with pytest.raises(ValueError, match=r"unsupported layer Layer with batchnorm at 'layers.0'"):
-        nn.to_torch(nn.MLP(2, [3, 1], batchnorm=True, seed=0))
-    with pytest.raises(ValueError, match=r"unsupported layer BatchNorm1d at '1'"):
-        nn.to_torch(Sequential(Linear(2, 2), nn.BatchNorm1d(2)))
+    with pytest.raises(ValueError, match=r"unsupported layer BatchNorm1d at '2'"):
+        nn.from_torch(
+            torch.nn.Sequential(
+                torch.nn.Linear(2, 2),
+                torch.nn.ReLU(),
+                torch.nn.BatchNorm1d(2, track_running_stats=False),
+            )
+        )
+    with pytest.raises(ValueError, match=r"unsupported layer Neuronish at 'layers.0'"):
+
+        class Neuronish(nn.Module):
+            def forward(self, x):
+                return x
+
+        model = nn.MLP(2, [1], seed=0)
+        model.layers = [Neuronish()]
+        nn.to_torch(model)
     with pytest.raises(ValueError, match=r"unsupported layer Conv1d at '1.0'"):
         nn.from_torch(
             torch.nn.Sequential(torch.nn.ReLU(), torch.nn.Sequential(torch.nn.Conv1d(1, 1, 1)))
