@@ -62,7 +62,7 @@ def _parts(module: Module, path: str) -> list[Module]:
     if isinstance(module, (Linear, BatchNorm1d, ReLU, Tanh, Sigmoid, LeakyReLU)):
         return [module]
     if isinstance(module, Layer):  # its neurons are linear when it normalises before activating
-        norm = [module.norm] if hasattr(module, "norm") else []
+        norm = [] if module.norm is None else [module.norm]
         return [_linear_of(module.neurons), *norm, *_activation(module.activation)]
     if isinstance(module, Neuron):
         return [_linear_of([module]), *_activation(module.activation)]
