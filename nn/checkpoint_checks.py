@@ -309,7 +309,7 @@ def _checked_optimizer_state(saved: dict | None, model, optimizer) -> dict | Non
         return saved  # a subclass with other required arguments: as for an unknown class
     try:
         trial.load_state_dict(state)  # the class's own checks: keys, lengths, finite numbers
-    except (TypeError, ValueError, KeyError) as error:
+    except (TypeError, ValueError, KeyError, ArithmeticError) as error:  # 10**400: Overflow
         raise ValueError(f"optimizer state does not fit ({_cut(str(error))})") from None
     for key, rule in BOUNDS.get(saved["type"], {}).items():
         entries = state[key] if isinstance(state[key], list) else [state[key]]

@@ -163,6 +163,11 @@ INVALID_STATE = {
         "num_batches_tracked.*expected a count",
     ),
     "bad betas": (set_state("betas", [0.9, 1.5]), r"betas\[1\]"),
+    "a 400-digit exp_avg": (
+        set_state("exp_avg", lambda v: [10**400, *v[1:]]),
+        "optimizer state does not fit",
+    ),
+    "a 400-digit lr": (set_state("lr", 10**400), "optimizer state does not fit"),
     "short exp_avg": (set_state("exp_avg", lambda v: v[:-1]), "does not fit .*must list"),
 }
 
@@ -409,7 +414,9 @@ def assert_loaded_exactly_or_refused(path):
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=st.data())
 def test_any_one_changed_value_loads_exactly_or_is_refused(tmp_path, valid_document, data):
@@ -420,7 +427,9 @@ def test_any_one_changed_value_loads_exactly_or_is_refused(tmp_path, valid_docum
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=st.data())
 def test_any_damaged_bytes_load_exactly_or_are_refused(tmp_path, valid_document, data):
