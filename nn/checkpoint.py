@@ -36,7 +36,15 @@ import os
 from dataclasses import dataclass, field
 
 from autograd.files import atomic_write
-from nn.checkpoint_checks import FORMAT, MAX_DEPTH, VERSION, checked_contents, depth, read_document
+from nn.checkpoint_checks import (
+    FORMAT,
+    MAX_DEPTH,
+    VERSION,
+    checked_contents,
+    cut,
+    depth,
+    read_document,
+)
 from nn.data import Standardizer
 
 
@@ -179,9 +187,13 @@ def load(path: str | os.PathLike, model=None, optimizer=None) -> Checkpoint:
         model, optimizer_state, standardizer = checked_contents(document, model, optimizer)
     except ValueError as error:
         raise ValueError(f"{path}: {error}") from None
-    # Everything is checked: from here on nothing can fail half-way.
-    model.load_state_dict(document["parameters"])
-    if optimizer is not None:
+    try:  # checks names, sizes and numbers before it writes any
+        model.load_state_dict(document["parameters"])
+    except ValueError as error:
+        raise ValueError(
+            f"{path}: parameters do not fit the model: {cut(str(error), 300)}"
+        ) from None
+    if optimizer is not None:  # cannot fail: a trial optimizer took this state
         optimizer.load_state_dict(optimizer_state["state"])
     return Checkpoint(
         model=model,

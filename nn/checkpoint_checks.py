@@ -46,7 +46,7 @@ def read_document(path: str | os.PathLike) -> dict:
         ) from None
     except ValueError as error:  # bad UTF-8, bad or cut-off JSON, NaN, Infinity, 1e400
         raise ValueError(
-            f"{path}: not a tapegrad checkpoint: not valid JSON, or truncated ({_cut(str(error))})"
+            f"{path}: not a tapegrad checkpoint: not valid JSON, or truncated ({cut(str(error))})"
         ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         found = document.get("format") if isinstance(document, dict) else type(document).__name__
@@ -109,10 +109,10 @@ def _children(node: dict | list) -> list:
 
 def _short(x: object) -> str:
     """``repr(x)`` cut to a line: a crafted file must not make a megabyte error message."""
-    return _cut(repr(x))
+    return cut(repr(x))
 
 
-def _cut(text: str, length: int = 80) -> str:
+def cut(text: str, length: int = 80) -> str:
     return text if len(text) <= length else text[: length - 3] + "..."
 
 
@@ -123,7 +123,9 @@ def checked_contents(document: dict, model, optimizer) -> tuple:
     """``(model, optimizer_state, standardizer)`` once all of ``document`` fits; changes nothing.
 
     ``model`` is the one given, or a new one built from the architecture;
-    ``optimizer`` (or None) is the one the saved state is for.
+    ``optimizer`` (or None) is the one the saved state is for. What is left
+    to check is the parameters' names, sizes and finiteness, which the
+    model's own ``load_state_dict`` checks before it writes anything.
     """
     model = _checked_model(document, model)
     optimizer_state = _checked_optimizer_state(document["optimizer"], model, optimizer)
@@ -147,7 +149,7 @@ def _checked_model(document: dict, model):
         model = _build(architecture)
     else:
         _check_same_architecture(model, architecture)
-    _check_state(model, parameters)
+    _check_bounds(model, parameters)
     return model
 
 
@@ -205,7 +207,7 @@ def _build(architecture: dict):
         return from_architecture(architecture)
     except (TypeError, ValueError, KeyError, ArithmeticError) as error:
         raise ValueError(
-            f"cannot rebuild the model {_short(architecture)} ({_cut(str(error))})"
+            f"cannot rebuild the model {_short(architecture)} ({cut(str(error))})"
         ) from None
 
 
@@ -227,31 +229,15 @@ def _check_same_architecture(model, architecture: dict) -> None:
         try:
             nn_init.resolve(architecture["init"])
         except (TypeError, ValueError, ArithmeticError) as error:
-            raise ValueError(f"architecture: bad 'init' ({_cut(str(error))})") from None
+            raise ValueError(f"architecture: bad 'init' ({cut(str(error))})") from None
 
 
-def _check_state(model, parameters: dict) -> None:
-    """Names, sizes and numbers of the saved parameters and buffers, without changing ``model``."""
-    sizes = {name: len(numbers_) for name, numbers_ in model.state_dict().items()}
-    missing = [name for name in sizes if name not in parameters]
-    unexpected = [name for name in parameters if name not in sizes]
-    if missing or unexpected:
-        raise ValueError(
-            f"parameters do not fit the model: missing {_short(missing)}, "
-            f"unexpected {_short(unexpected)}"
-        )
-    for name, numbers_ in parameters.items():
-        if len(numbers_) != sizes[name]:
-            raise ValueError(
-                f"parameters do not fit the model: {name!r} holds {len(numbers_)} numbers, "
-                f"the model {sizes[name]}"
-            )
-        for i, x in enumerate(numbers_):
-            _checked_number(f"parameters[{name!r}][{i}]", x)
+def _check_bounds(model, parameters: dict) -> None:
+    """The saved buffers' `BOUNDS`; names, sizes and finiteness are ``load_state_dict`` 's own."""
     for path, module in model.named_modules():
         for key, rule in BOUNDS.get(type(module).__name__, {}).items():
             name = f"{path}.{key}" if path else key
-            for i, x in enumerate(parameters[name]):
+            for i, x in enumerate(parameters.get(name, [])):
                 rule(f"parameters[{name!r}][{i}]", x)
 
 
@@ -310,7 +296,7 @@ def _checked_optimizer_state(saved: dict | None, model, optimizer) -> dict | Non
     try:
         trial.load_state_dict(state)  # the class's own checks: keys, lengths, finite numbers
     except (TypeError, ValueError, KeyError, ArithmeticError) as error:  # 10**400: Overflow
-        raise ValueError(f"optimizer state does not fit ({_cut(str(error))})") from None
+        raise ValueError(f"optimizer state does not fit ({cut(str(error))})") from None
     for key, rule in BOUNDS.get(saved["type"], {}).items():
         entries = state[key] if isinstance(state[key], list) else [state[key]]
         for i, x in enumerate(entries):
