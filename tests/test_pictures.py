@@ -6,6 +6,7 @@ of the same graph, built again from scratch.
 """
 
 import importlib.util
+import re
 import shutil
 from pathlib import Path
 
@@ -72,6 +73,9 @@ def test_readme_images_show_their_graphs_gradients(tmp_path, capsys):
         # the animation's last step has every gradient of backward() in place
         *_, last = sorted((folder / "backprop_frames").glob("step_*.svg"))
         assert_shows_graph(last.read_bytes(), expression)
+        page = (folder / "backprop_player.html").read_text(encoding="utf-8")
+        *_, last = re.findall(r"<svg.*?</svg>", page, flags=re.DOTALL)
+        assert_shows_graph(last, expression)
 
 
 def test_a_picture_of_stale_gradients_is_caught():
