@@ -17,7 +17,7 @@ from nn.batchnorm import BatchNorm1d
 from nn.checkpoint import load, save
 from nn.checkpoint_checks import MAX_COUNT, MAX_DEPTH, state_size
 from nn.data import Standardizer
-from nn.module import MLP, Layer, Neuron
+from nn.layers import MLP, Layer, Neuron
 from nn.optim import SGD, Adam
 
 
