@@ -40,6 +40,11 @@ from nn.module import Module
 _ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "leaky_relu": LeakyReLU}
 
 
+def _parameterless(torch: Any) -> dict[type, type]:
+    """Each activation module without settings, paired with torch's of the same meaning."""
+    return {ReLU: torch.nn.ReLU, Tanh: torch.nn.Tanh, Sigmoid: torch.nn.Sigmoid}
+
+
 def _torch() -> Any:
     """The torch module, or an ImportError that says how to get it."""
     try:
@@ -132,7 +137,7 @@ def to_torch(model: Module) -> Any:
         elif isinstance(part, LeakyReLU):
             layers.append(torch.nn.LeakyReLU(part.negative_slope))
         else:
-            layers.append(getattr(torch.nn, type(part).__name__)())
+            layers.append(_parameterless(torch)[type(part)]())
     return torch.nn.Sequential(*layers).train(model.training)
 
 
@@ -202,7 +207,7 @@ def from_torch(module: Any) -> Module:
 
 
 def _from_torch_parts(torch: Any, module: Any, path: str) -> list[Module]:
-    same_name = {torch.nn.ReLU: ReLU, torch.nn.Tanh: Tanh, torch.nn.Sigmoid: Sigmoid}
+    ours = {theirs: mine for mine, theirs in _parameterless(torch).items()}
     if isinstance(module, torch.nn.Sequential):
         return [
             part
@@ -215,8 +220,8 @@ def _from_torch_parts(torch: Any, module: Any, path: str) -> list[Module]:
         return [LeakyReLU(module.negative_slope)]
     if type(module) is torch.nn.BatchNorm1d and module.track_running_stats:
         return [_from_torch_batchnorm(module)]
-    if type(module) in same_name:
-        return [same_name[type(module)]()]
+    if type(module) in ours:
+        return [ours[type(module)]()]
     where = f" at {path!r}" if path else ""
     raise ValueError(
         f"from_torch: unsupported layer {type(module).__name__}{where}; supported are Linear, "
