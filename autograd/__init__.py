@@ -8,12 +8,13 @@
 7.0
 """
 
+from importlib.metadata import version
+
 from autograd.check import gradcheck
 from autograd.ops import OPS, OPS_BY_NAME, Op
 from autograd.value import Value
-from autograd.viz import draw_dot, print_graph, save, trace_text
 
-__version__ = "0.1.0"
+__version__ = version("tapegrad")  # the one version literal is pyproject.toml's
 
 __all__ = [
     "OPS",
@@ -27,3 +28,14 @@ __all__ = [
     "save",
     "trace_text",
 ]
+
+_VIZ = ("draw_dot", "print_graph", "save", "trace_text")
+
+
+def __getattr__(name: str):
+    """The pictures, loaded when first asked for: ``import autograd`` needs no graphviz."""
+    if name in _VIZ:
+        from autograd import viz  # viz imports value, never the other way: no cycle
+
+        return getattr(viz, name)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")

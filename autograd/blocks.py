@@ -49,51 +49,17 @@ outputs: %4 %5
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-from numba import njit
 from numpy.lib.stride_tricks import as_strided
 
-from autograd import kernels, ops
-from autograd.kernels import _backward_rows, _forward_rows
+from autograd import kernels
 from autograd.ops import OPS
 from autograd.tape import DOT, Tape
 
 MIN_BLOCK = 2
 """The fewest ``dot`` s a block holds: a lone neuron stays one ``dot`` instruction."""
-
-
-# Numba's on-disk cache checks only this file's timestamp, but these kernels
-# compile the loops of autograd.kernels and the op table's math into
-# themselves: their names carry a hash of both files, so editing either
-# compiles afresh.
-_SOURCES_HASH = hashlib.sha256(
-    Path(kernels.__file__).read_bytes() + Path(ops.__file__).read_bytes()
-).hexdigest()[:12]
-
-
-def _cached_kernel(fn):
-    fn.__qualname__ = f"{fn.__qualname__}_{_SOURCES_HASH}"
-    return njit(cache=True, nogil=True, error_model="numpy")(fn)
-
-
-@_cached_kernel
-def forward_rows(code, args, const, out, terms, uniform, vals, spare):
-    """The kernels' forward loop over a run of instructions (between two blocks)."""
-    _forward_rows(code, args, const, out, terms, uniform, vals, spare)
-
-
-@_cached_kernel
-def backward_rows(
-    code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
-):
-    """The kernels' backward loop over a run of instructions (between two blocks)."""
-    _backward_rows(
-        code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
-    )
 
 
 class _Gather:
@@ -397,10 +363,10 @@ class Program:
             if isinstance(step, Block):
                 step.forward(uniform, vals)
             else:
-                forward_rows(*self._segments[step], t.terms, uniform, vals, spare)
+                kernels.forward_rows(*self._segments[step], t.terms, uniform, vals, spare)
         if not np.isfinite(vals).all():
             # The tape's own check names the op and the sample, in the tape's numbering.
-            kernels._raise_if_nonfinite(self.source, uniform, vals[self._new][None])
+            kernels.raise_if_nonfinite(self.source, uniform, vals[self._new][None])
             raise FloatingPointError("a layer block's result is not finite")
 
     def forward(
@@ -451,7 +417,7 @@ class Program:
                 step.backward(uniform, vals, grads, gu)
             else:
                 code, args, const, out = self._segments[step]
-                backward_rows(
+                kernels.backward_rows(
                     code, args, const, out, t.terms, uniform, t.needs_grad, t.n_params,
                     vals, grads, gu, spare,
                 )  # fmt: skip

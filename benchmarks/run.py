@@ -46,9 +46,9 @@ from threadpoolctl import threadpool_info, threadpool_limits
 from autograd import Value
 from autograd.blocks import Program
 from autograd.files import atomic_write
-from nn.data import load_digits, moons
+from nn.datasets import load_digits, moons
+from nn.layers import MLP
 from nn.losses import cross_entropy, mse_loss
-from nn.module import MLP
 from nn.optim import Adam
 
 # name, nin, nouts, batch
@@ -308,7 +308,7 @@ START_SCRIPT = """
 import json, time
 t0 = time.perf_counter()
 import numpy as np
-from nn.module import MLP
+from nn.layers import MLP
 from nn.losses import mse_loss
 from nn.optim import Adam
 t1 = time.perf_counter()

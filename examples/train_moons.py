@@ -1,5 +1,5 @@
 import nn
-from nn.data import moons
+from nn.datasets import moons
 
 X, y = moons(300, noise=0.1, seed=0)
 X_train, X_val, y_train, y_val = nn.train_val_split(X, y, val_fraction=0.2, seed=0)

@@ -22,15 +22,15 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Any
 
 from autograd.value import Value
+from nn.arrays import as_bool, as_count, as_real
 from nn.functional import mean
-from nn.module import _check_size, _Feedforward
+from nn.module import BatchedModule
 
 
-class BatchNorm1d(_Feedforward):
+class BatchNorm1d(BatchedModule):
     """Batch normalisation over a mini-batch of ``num_features``-long samples.
 
     Parameters
@@ -66,6 +66,7 @@ class BatchNorm1d(_Feedforward):
     """
 
     _buffers = ("running_mean", "running_var", "num_batches_tracked")
+    batch_dependent = True
 
     def __init__(
         self,
@@ -74,24 +75,17 @@ class BatchNorm1d(_Feedforward):
         momentum: float | None = 0.1,
         affine: bool = True,
     ) -> None:
-        _check_size("num_features", num_features)
-        if not _is_real(eps) or not eps > 0:
-            raise ValueError(f"eps: expected a finite number > 0, got {eps!r}")
-        if momentum is not None and (not _is_real(momentum) or not 0.0 <= momentum <= 1.0):
-            raise ValueError(f"momentum: expected a number in [0, 1] or None, got {momentum!r}")
-        if not isinstance(affine, bool):
-            raise TypeError(f"affine: expected a bool, got {affine!r}")
-        self.num_features = int(num_features)
-        self.eps = float(eps)
-        self.momentum = None if momentum is None else float(momentum)
-        self.affine = affine
+        self.num_features = as_count(num_features, "num_features")
+        self.eps = as_real(eps, "eps", 0.0, low_open=True)
+        self.momentum = None if momentum is None else as_real(momentum, "momentum", 0.0, 1.0)
+        self.affine = as_bool(affine, "affine")
         if affine:
             self.weight = [Value(1.0) for _ in range(num_features)]
             self.bias = [Value(0.0) for _ in range(num_features)]
         self.running_mean = [0.0] * num_features
         self.running_var = [1.0] * num_features
         self.num_batches_tracked = 0
-        self.named_parameters()
+        self.label_parameters()
 
     def normalize(self, X: list[list[Value]]) -> list[list[Value]]:
         """Normalise a checked batch (N lists of C Values); returns N lists of C Values.
@@ -149,11 +143,18 @@ class BatchNorm1d(_Feedforward):
         """
         return self.num_features
 
-    def _outputs(self, X: list[list[Value]]) -> list[list[Value]]:
+    def outputs(self, X: list[list[Value]]) -> list[list[Value]]:
+        """``normalize(X)``: the batch path every `nn.module.BatchedModule` runs.
+
+        Examples
+        --------
+        >>> [row[0].data for row in BatchNorm1d(1).outputs([[Value(2.0)], [Value(2.0)]])]
+        [0.0, 0.0]
+        """
         return self.normalize(X)
 
     def architecture(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this module (see `nn.module.from_architecture`).
+        """The constructor arguments that rebuild this module (see `nn.layers.from_architecture`).
 
         Examples
         --------
@@ -179,7 +180,3 @@ class BatchNorm1d(_Feedforward):
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"
         )
-
-
-def _is_real(x: object) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)

@@ -30,7 +30,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from nn.losses import mse_loss
->>> from nn.module import MLP
+>>> from nn.layers import MLP
 >>> model = MLP(2, [4, 1], seed=0)
 >>> compiled = model.compile(mse_loss)
 >>> X, y = np.array([[0.5, -1.0], [1.0, 2.0]]), np.array([1.0, 0.0])
@@ -52,6 +52,7 @@ from autograd import kernels
 from autograd.blocks import Program
 from autograd.tape import Tape, trace
 from autograd.value import Value
+from nn.arrays import as_float_array
 from nn.optim import Optimizer
 from nn.whole_step import ArrayParameters, OptimizerView
 
@@ -85,17 +86,18 @@ class CompiledModel:
     Examples
     --------
     >>> from nn.losses import mse_loss
-    >>> from nn.module import MLP
+    >>> from nn.layers import MLP
     >>> CompiledModel(MLP(1, [1], activation=None, init="zeros"), mse_loss)
     CompiledModel(MLP, loss_fn=mse_loss, 4 instructions, 2 parameters)
     """
 
     def __init__(self, model: Any, loss_fn: Callable[[Any, Any], Value]) -> None:
         for name, module in model.named_modules():
-            if type(module).__name__ == "BatchNorm1d":
+            if module.batch_dependent:
                 raise NotImplementedError(
-                    f"BatchNorm1d ({name}) is not supported by the compiled engine: it normalises "
-                    "over the batch, which a per-sample tape cannot; use engine='scalar'"
+                    f"{type(module).__name__} ({name}) is not supported by the compiled engine: "
+                    "it normalises over the batch, which a per-sample tape cannot; "
+                    "use engine='scalar'"
                 )
         if not callable(loss_fn):
             raise TypeError(f"loss_fn: expected a callable, got {type(loss_fn).__name__}")
@@ -118,7 +120,7 @@ class CompiledModel:
         Examples
         --------
         >>> from nn.losses import mse_loss
-        >>> from nn.module import MLP
+        >>> from nn.layers import MLP
         >>> tape = MLP(1, [1], activation=None, init="zeros").compile(mse_loss).tape
         >>> print(str(tape).splitlines()[-1])  # (w·x + b - target)² is instruction %5
         outputs: %5
@@ -134,7 +136,7 @@ class CompiledModel:
         Examples
         --------
         >>> from nn.losses import cross_entropy, mse_loss
-        >>> from nn.module import MLP
+        >>> from nn.layers import MLP
         >>> MLP(2, [3], seed=0).compile(cross_entropy).classification  # 3 class scores
         True
         >>> MLP(2, [1], seed=0).compile(mse_loss).classification  # a number to regress onto
@@ -170,7 +172,7 @@ class CompiledModel:
         Examples
         --------
         >>> from nn.losses import mse_loss
-        >>> from nn.module import MLP
+        >>> from nn.layers import MLP
         >>> program = MLP(2, [3, 1], seed=0).compile(mse_loss).program
         >>> print(str(program).splitlines()[3])  # the three neurons of the first layer
         %3..%5 = block 3×2 [$0 … $7] @ [%0 … %1] + [$2 … $8]
@@ -196,7 +198,7 @@ class CompiledModel:
 
     def _targets(self, X: np.ndarray, y: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
         """``(T, selected)`` for the kernels: a target column, or each sample's class output."""
-        y = _checked_array(y, "y", 1, (len(X),))
+        y = as_float_array(y, "y", (len(X),), min_len=1)
         if self._tape is None:
             self._trace_loss(X[0].tolist(), float(y[0]))
         if not self.classification:
@@ -237,7 +239,7 @@ class CompiledModel:
         Examples
         --------
         >>> from nn.losses import mse_loss
-        >>> from nn.module import MLP
+        >>> from nn.layers import MLP
         >>> from nn.optim import SGD
         >>> model = MLP(1, [1], activation=None, init="zeros")
         >>> compiled, opt = model.compile(mse_loss), SGD(model.parameters(), lr=0.5)
@@ -262,7 +264,7 @@ class CompiledModel:
         Examples
         --------
         >>> from nn.losses import mse_loss
-        >>> from nn.module import MLP
+        >>> from nn.layers import MLP
         >>> from nn.optim import SGD
         >>> model = MLP(1, [1], activation=None, init="zeros")
         >>> compiled = model.compile(mse_loss)
@@ -293,7 +295,7 @@ class CompiledModel:
         With w = b = 0 each loss is (0 - 1)², and ∂/∂w of the mean is mean(-2·x):
 
         >>> from nn.losses import mse_loss
-        >>> from nn.module import MLP
+        >>> from nn.layers import MLP
         >>> model = MLP(1, [1], activation=None, init="zeros")
         >>> model.compile(mse_loss).loss_and_grad(np.array([[1.0], [2.0]]), np.array([1.0, 1.0]))
         1.0
@@ -315,7 +317,7 @@ class CompiledModel:
         Examples
         --------
         >>> from nn.losses import mse_loss
-        >>> from nn.module import MLP
+        >>> from nn.layers import MLP
         >>> model = MLP(3, [2], activation=None, init="zeros")
         >>> model.compile(mse_loss).predict(np.ones((4, 3))).tolist()
         [[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]
@@ -324,37 +326,17 @@ class CompiledModel:
         return self._predict_program.forward(X, None, self._uniform(self.predict_tape))
 
     def _check_X(self, X: Any) -> np.ndarray:
-        return _checked_array(X, "X", 2, (None, self.n_inputs))
+        return as_float_array(X, "X", ("batch", self.n_inputs), min_len=1)
 
 
 def _input_width(model: Any) -> int:
-    nin = model.architecture().get("nin") if hasattr(model, "architecture") else None
-    if not isinstance(nin, int):
+    nin = getattr(model, "nin", None)
+    if isinstance(nin, bool) or not isinstance(nin, int):
         raise TypeError(
-            f"compile: cannot tell how many inputs {type(model).__name__} takes: its "
-            "architecture() has no integer 'nin'"
+            f"compile: cannot tell how many inputs {type(model).__name__} takes: "
+            "give it an integer attribute or property 'nin'"
         )
     return nin
-
-
-def _checked_array(a: Any, name: str, ndim: int, shape: tuple[int | None, ...]) -> np.ndarray:
-    """``a`` as a C-contiguous float64 array of ``shape`` (None: any length), or a clear error."""
-    array = np.asarray(a)
-    if array.dtype == bool or not (
-        np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
-    ):
-        raise ValueError(f"{name}: expected real numbers, got an array of dtype {array.dtype}")
-    if array.ndim != ndim or any(n is not None and n != g for n, g in zip(shape, array.shape)):
-        expected = "(" + ", ".join("batch" if n is None else str(n) for n in shape)
-        expected += ",)" if len(shape) == 1 else ")"
-        raise ValueError(f"{name}: expected shape {expected}, got shape {array.shape}")
-    if len(array) == 0:
-        raise ValueError(f"{name}: expected at least one sample, got an empty batch")
-    array = np.ascontiguousarray(array, dtype=np.float64)
-    if not np.isfinite(array).all():
-        row = int(np.flatnonzero(~np.isfinite(array).reshape(len(array), -1).all(axis=1))[0])
-        raise ValueError(f"{name}: row {row} contains NaN or infinity")
-    return array
 
 
 def _name(fn: Callable) -> str:

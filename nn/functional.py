@@ -22,49 +22,10 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
-from autograd.numbers import as_number
 from autograd.value import Value
+from nn.arrays import as_value, as_values
 
 Values = Value | Sequence[Value]
-
-
-def as_value(x: Any, name: str = "x") -> Value:
-    """``x`` itself if it is a `Value`, else a new constant `Value` (checked: finite number).
-
-    ``name`` is the argument named in the error message.
-
-    Examples
-    --------
-    >>> w = Value(2.0)
-    >>> as_value(w) is w, as_value(3)
-    (True, Value(data=3.0, grad=0.0))
-    >>> as_value(float("nan"), "bias")
-    Traceback (most recent call last):
-    ...
-    ValueError: bias: expected a finite number, got nan
-    """
-    return x if isinstance(x, Value) else Value(as_number(x, name))
-
-
-def as_values(x: Any, name: str = "x") -> list[Value]:
-    """A list/tuple/1-D array of numbers or `Value` s as a list of `Value` s.
-
-    Examples
-    --------
-    >>> as_values(np.array([1.0, 2.0]))
-    [Value(data=1.0, grad=0.0), Value(data=2.0, grad=0.0)]
-    """
-    if isinstance(x, np.ndarray):
-        if x.ndim != 1:
-            raise ValueError(f"{name}: expected a 1-D array, got shape {x.shape}")
-        x = x.tolist()
-    if not isinstance(x, (list, tuple)):
-        raise TypeError(f"{name}: expected a list of Values or numbers, got {type(x).__name__}")
-    if not x:
-        raise ValueError(f"{name}: expected at least one element, got an empty list")
-    return [as_value(xi, f"{name}[{i}]") for i, xi in enumerate(x)]
 
 
 def _elementwise(x: Any, op: str, *args: float) -> Value | list[Value]:

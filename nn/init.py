@@ -30,6 +30,8 @@ import random
 from collections.abc import Callable
 from types import ModuleType
 
+from nn.arrays import as_count, as_real
+
 Seed = int | random.Random | None
 Rng = random.Random | ModuleType  # the global `random` module draws like a Random
 
@@ -54,17 +56,8 @@ def make_rng(seed: Seed) -> Rng:
 
 
 def _check_fans(fan_in: int, fan_out: int) -> None:
-    for name, fan in (("fan_in", fan_in), ("fan_out", fan_out)):
-        if not isinstance(fan, numbers.Integral) or isinstance(fan, bool) or fan < 1:
-            raise ValueError(f"{name}: expected a positive int, got {fan!r}")
-
-
-def _check_real(name: str, x: float, positive: bool = False) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
-        raise ValueError(f"{name}: expected a finite number, got {x!r}")
-    if positive and x < 0:
-        raise ValueError(f"{name}: expected a number >= 0, got {x!r}")
-    return float(x)
+    as_count(fan_in, "fan_in")
+    as_count(fan_out, "fan_out")
 
 
 def _uniform(fan_in: int, fan_out: int, bound: float, seed: Seed) -> list[float]:
@@ -98,7 +91,7 @@ def uniform(
     True
     """
     _check_fans(fan_in, fan_out)
-    a, b = _check_real("a", a), _check_real("b", b)
+    a, b = as_real(a, "a"), as_real(b, "b")
     if not a < b:
         raise ValueError(f"uniform: expected a < b, got a = {a}, b = {b}")
     rng = make_rng(seed)
@@ -113,7 +106,7 @@ def normal(
     >>> len(normal(4, mean=0.0, std=0.01, seed=0))
     4
     """
-    mean, std = _check_real("mean", mean), _check_real("std", std, positive=True)
+    mean, std = as_real(mean, "mean"), as_real(std, "std", 0.0)
     return _normal(fan_in, fan_out, mean, std, seed)
 
 
@@ -128,7 +121,7 @@ def xavier_uniform(
     >>> max(abs(w) for w in xavier_uniform(1000, 500, seed=0)) <= (6 / 1500) ** 0.5
     True
     """
-    gain = _check_real("gain", gain, positive=True)
+    gain = as_real(gain, "gain", 0.0)
     return _uniform(fan_in, fan_out, gain * math.sqrt(6.0 / (fan_in + fan_out)), seed)
 
 
@@ -140,13 +133,13 @@ def xavier_normal(
     >>> len(xavier_normal(3, 2, seed=0))
     3
     """
-    gain = _check_real("gain", gain, positive=True)
+    gain = as_real(gain, "gain", 0.0)
     return _normal(fan_in, fan_out, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), seed)
 
 
 def _kaiming_gain(a: float) -> float:
     # PyTorch's gain for leaky_relu with negative slope a (a = 0: ReLU, gain √2)
-    return math.sqrt(2.0 / (1.0 + _check_real("a", a) ** 2))
+    return math.sqrt(2.0 / (1.0 + as_real(a, "a") ** 2))
 
 
 def kaiming_uniform(

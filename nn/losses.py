@@ -29,7 +29,8 @@ import numpy as np
 
 from autograd.numbers import as_number
 from autograd.value import Value
-from nn.functional import as_value, as_values, log_softmax, logsumexp, total
+from nn.arrays import as_choice, as_value, as_values
+from nn.functional import log_softmax, logsumexp, total
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -44,8 +45,7 @@ def _reduce(losses: list[Value], reduction: str) -> Value | list[Value]:
 
 
 def _check_reduction(reduction: object) -> None:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction: expected one of {list(REDUCTIONS)}, got {reduction!r}")
+    as_choice(reduction, "reduction", REDUCTIONS)
 
 
 def _flatten(x: Any, name: str) -> list:
@@ -235,3 +235,35 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Value | l
         for i, (logits, t) in enumerate(zip(input, target))
     ]
     return _reduce(losses, reduction)
+
+
+# Where each loss puts the decision on a single output: 0 for a logit or a
+# signed score, 0.5 for a probability or a regression onto 0 and 1. This is
+# the one place that says which losses take logits; `fit`'s accuracy, the
+# decision-boundary plot and the tapegrad command all read it.
+for _loss, _threshold in (
+    (mse_loss, 0.5),
+    (l1_loss, 0.5),
+    (binary_cross_entropy, 0.5),
+    (binary_cross_entropy_with_logits, 0.0),
+    (hinge_loss, 0.0),
+    (cross_entropy, 0.5),  # one logit per class: the largest wins, whatever the threshold
+):
+    _loss.decision_threshold = _threshold
+del _loss, _threshold
+
+
+def decision_threshold(loss_fn: object) -> float:
+    """The decision threshold of a single output under ``loss_fn``: 0 for a logit, else 0.5.
+
+    A loss declares it as its ``decision_threshold`` attribute; a loss
+    function of your own without one is read as giving probabilities (0.5).
+
+    Examples
+    --------
+    >>> decision_threshold(binary_cross_entropy_with_logits), decision_threshold(mse_loss)
+    (0.0, 0.5)
+    >>> decision_threshold(lambda output, target: (output - target) ** 2)
+    0.5
+    """
+    return float(getattr(loss_fn, "decision_threshold", 0.5))

@@ -1,34 +1,27 @@
-"""Modules: `Neuron`, `Layer` and `MLP`, built from `Value` s, on a PyTorch-like `Module` base.
-
-A neuron computes a weighted sum of its inputs plus a bias, then an
-activation::
-
-    z = x₁·w₁ + x₂·w₂ + … + xₙ·wₙ + b,    out = activation(z)
-
-A `Layer` is a row of neurons reading the same inputs, an `MLP` a chain of
-layers. Like micrograd, models work **per sample**: ``model(x)`` takes one
-input vector and returns one `Value` (or a list of them when the last layer
-is wider than one). ``forward_batch(X)`` runs a mini-batch, which
-`BatchNorm1d` needs to see as a whole.
+"""`Module`: the PyTorch-like base class of every model part, its tree, labels and state_dict.
 
 `Module` finds a model's parts the way PyTorch does, from its attributes: a
 public attribute holding a `Value` or a list of `Value` s is a parameter, one
 holding a `Module` or a list of modules is a child. So a custom model is a
 subclass that sets its attributes in ``__init__`` and defines ``forward``.
+The building blocks (`nn.layers.Neuron`, `nn.layers.Layer`, `nn.layers.MLP`)
+and `nn.batchnorm.BatchNorm1d` are such subclasses.
 
 Examples
 --------
->>> model = MLP(3, [4, 4, 1], seed=0)
->>> out = model([2.0, 3.0, -1.0])
->>> type(out).__name__, len(model.parameters())
-('Value', 41)
->>> model.named_parameters()[0][0]
-'layers.0.neurons.0.w.0'
+>>> class Affine(Module):
+...     def __init__(self):
+...         self.w, self.b = Value(2.0), Value(0.5)
+...         self.label_parameters()  # name the Values once, after they exist
+...     def forward(self, x):
+...         return self.w * x + self.b
+>>> model = Affine()
+>>> model(3.0).data, [p.label for p in model.parameters()]
+(6.5, ['w', 'b'])
 """
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -36,12 +29,11 @@ import numpy as np
 
 from autograd.numbers import as_number
 from autograd.value import Value
-from nn import init as nn_init
+from nn.arrays import as_batch, as_bool, as_sample
+from nn.compiled import CompiledModel
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", None)
-
-# Every Module subclass, by class name, so that from_architecture can rebuild it.
-_REGISTRY: dict[str, type[Module]] = {}
+# Every public Module subclass, by class name, so that from_architecture can rebuild it.
+MODULE_TYPES: dict[str, type[Module]] = {}
 
 
 class Module:
@@ -65,17 +57,22 @@ class Module:
     ...         return self.a * x
     >>> model = Scale()
     >>> model(3.0), model.parameters()
-    (Value(data=6.0, grad=0.0), [Value(data=2.0, grad=0.0, label='a')])
+    (Value(data=6.0, grad=0.0), [Value(data=2.0, grad=0.0)])
     """
 
     training: bool = True
-    _path: str = ""  # this module's name inside the model it was last named in
+    # True when each sample's output depends on the others in its batch (BatchNorm1d):
+    # such a module cannot run one sample at a time, nor on the compiled engine.
+    batch_dependent: bool = False
+    # True for a module that is one neuron: neuron_groups() lists its parameters.
+    is_neuron: bool = False
+    _path: str = ""  # this module's name inside the model that last labelled it
     _buffers: tuple[str, ...] = ()  # attributes saved in state_dict but not learned
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not cls.__name__.startswith("_"):
-            _REGISTRY[cls.__name__] = cls
+            MODULE_TYPES[cls.__name__] = cls
 
     # --- running -------------------------------------------------------------
 
@@ -87,6 +84,7 @@ class Module:
 
         Examples
         --------
+        >>> from nn.layers import Neuron
         >>> Neuron(2, activation=None, init="zeros").forward([1.0, 2.0])
         Value(data=0.0, grad=0.0)
         """
@@ -97,24 +95,24 @@ class Module:
 
         Examples
         --------
+        >>> from nn.layers import Neuron
         >>> outs = Neuron(2, activation=None, init="zeros").forward_batch([[1.0, 2.0], [3.0, 4.0]])
         >>> [out.data for out in outs]
         [0.0, 0.0]
         """
-        return [self(x) for x in _as_batch(X)]
+        return [self(x) for x in as_batch(X)]
 
     def compile(self, loss_fn: Callable[[Any, Any], Value]) -> Any:
         """A `nn.compiled.CompiledModel` running this model and ``loss_fn`` on a Numba tape.
 
         Examples
         --------
+        >>> from nn.layers import MLP
         >>> from nn.losses import mse_loss
         >>> compiled = MLP(2, [3, 1], seed=0).compile(mse_loss)
         >>> type(compiled).__name__
         'CompiledModel'
         """
-        from nn.compiled import CompiledModel
-
         return CompiledModel(self, loss_fn)
 
     # --- the module tree -----------------------------------------------------
@@ -124,6 +122,7 @@ class Module:
 
         Examples
         --------
+        >>> from nn.layers import MLP
         >>> [name for name, _ in MLP(2, [3, 1], seed=0).named_children()]
         ['layers.0', 'layers.1']
         """
@@ -142,6 +141,7 @@ class Module:
 
         Examples
         --------
+        >>> from nn.layers import Layer
         >>> [name for name, _ in Layer(2, 2, seed=0).named_modules()]
         ['', 'neurons.0', 'neurons.1']
         """
@@ -166,7 +166,6 @@ class Module:
         """Every parameter tensor of the tree, with its full dotted name."""
         tensors, seen = [], set()
         for path, module in self.named_modules():
-            module._path = path
             for name, values, is_list in module._own_tensors():
                 if id(values[0]) not in seen:  # a shared module or tensor counts once
                     seen.add(id(values[0]))
@@ -174,25 +173,62 @@ class Module:
         return tensors
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """Every parameter with its dotted name; each `Value` also gets the name as its label.
+        """Every parameter with its dotted name (listing them changes nothing).
 
         Examples
         --------
+        >>> from nn.layers import Neuron
         >>> [name for name, _ in Neuron(2, seed=0).named_parameters()]
         ['w.0', 'w.1', 'b']
         """
-        named = []
-        for name, values, is_list in self._tensors():
-            for i, value in enumerate(values):
-                value.label = f"{name}.{i}" if is_list else name
-                named.append((value.label, value))
-        return named
+        return [
+            (f"{name}.{i}" if is_list else name, value)
+            for name, values, is_list in self._tensors()
+            for i, value in enumerate(values)
+        ]
+
+    def label_parameters(self) -> Module:
+        """Give every parameter its dotted name as its label, and every module its path.
+
+        The built-in modules call it once, at the end of their constructor (an
+        outer module relabels the parts it holds); graph drawings show these
+        labels. A custom module calls it when its parameters exist.
+
+        Examples
+        --------
+        >>> from nn.layers import Layer, MLP
+        >>> layer = Layer(2, 1, seed=0)
+        >>> layer.neurons[0].w[1].label
+        'neurons.0.w.1'
+        >>> MLP(2, [1], seed=0).layers[0].neurons[0].b.label
+        'layers.0.neurons.0.b'
+        """
+        for path, module in self.named_modules():
+            module._path = path
+        for name, value in self.named_parameters():
+            value.label = name
+        return self
+
+    def neuron_groups(self) -> dict[str, list[Value]]:
+        """Each neuron's path mapped to its parameters (weights, then bias), for drawing boxes.
+
+        Examples
+        --------
+        >>> from nn.layers import MLP
+        >>> groups = MLP(2, [2, 1], seed=0).neuron_groups()
+        >>> list(groups), len(groups["layers.0.neurons.1"])
+        (['layers.0.neurons.0', 'layers.0.neurons.1', 'layers.1.neurons.0'], 3)
+        """
+        return {
+            path: module.parameters() for path, module in self.named_modules() if module.is_neuron
+        }
 
     def parameters(self) -> list[Value]:
         """Every learned `Value`, in a fixed order (the order of ``named_parameters``).
 
         Examples
         --------
+        >>> from nn.layers import Neuron
         >>> params = Neuron(2, init="zeros").parameters()  # w.0, w.1, then b
         >>> len(params), params[-1]
         (3, Value(data=0.0, grad=0.0, label='b'))
@@ -204,6 +240,7 @@ class Module:
 
         Examples
         --------
+        >>> from nn.layers import Neuron
         >>> n = Neuron(1, activation=None, init="zeros")
         >>> n([2.0]).backward()
         >>> n.w[0].grad, n.zero_grad(), n.w[0].grad
@@ -217,12 +254,12 @@ class Module:
 
         Examples
         --------
+        >>> from nn.layers import MLP
         >>> model = MLP(2, [3, 1], seed=0).eval()
         >>> model.train().layers[0].training
         True
         """
-        if not isinstance(mode, bool):
-            raise TypeError(f"train: mode must be a bool, got {type(mode).__name__}")
+        as_bool(mode, "train: mode")
         for _, module in self.named_modules():
             module.training = mode
         return self
@@ -232,6 +269,7 @@ class Module:
 
         Examples
         --------
+        >>> from nn.layers import MLP
         >>> MLP(2, [3, 1], seed=0).eval().layers[1].training
         False
         """
@@ -251,6 +289,7 @@ class Module:
 
         Examples
         --------
+        >>> from nn.layers import Neuron
         >>> Neuron(2, init="zeros").state_dict()
         {'w': [0.0, 0.0], 'b': [0.0]}
         """
@@ -269,6 +308,7 @@ class Module:
 
         Examples
         --------
+        >>> from nn.layers import Neuron
         >>> n = Neuron(2, init="zeros")
         >>> n.load_state_dict({"w": [1.0, -1.0], "b": [0.5]})
         >>> n.state_dict()
@@ -303,6 +343,7 @@ class Module:
 
         Examples
         --------
+        >>> from nn.layers import Neuron
         >>> Neuron(2, activation="tanh").architecture()
         {'type': 'Neuron', 'nin': 2, 'activation': 'tanh', 'init': 'uniform'}
         """
@@ -318,6 +359,7 @@ class Module:
 
         Examples
         --------
+        >>> from nn.layers import Neuron
         >>> Neuron(2).extra_repr()
         "in_features=2, activation='relu'"
         """
@@ -337,361 +379,34 @@ class Module:
         return "\n".join([*lines, ")"])
 
 
-def from_architecture(architecture: dict[str, Any]) -> Module:
-    """Build a fresh model (new random parameters) from ``Module.architecture()``.
-
-    Examples
-    --------
-    >>> model = MLP(2, [3, 1], activation="tanh")
-    >>> from_architecture(model.architecture()).architecture() == model.architecture()
-    True
-    """
-    import nn.batchnorm  # noqa: F401  (registers BatchNorm1d)
-
-    if not isinstance(architecture, dict) or not isinstance(architecture.get("type"), str):
-        raise ValueError(
-            f"architecture: expected a dict with a 'type' name, got {type(architecture).__name__}"
-        )
-    kwargs = dict(architecture)
-    kind = kwargs.pop("type")
-    if kind not in _REGISTRY:
-        raise ValueError(f"architecture: unknown module type {kind!r}; known: {sorted(_REGISTRY)}")
-    try:
-        return _REGISTRY[kind](**kwargs)
-    except TypeError as error:
-        raise ValueError(f"architecture: cannot build {kind} from {kwargs}: {error}") from None
-
-
-# --- the building blocks -------------------------------------------------------
-
-
-class Neuron(Module):
-    """One neuron: ``activation(x₁·w₁ + … + xₙ·wₙ + b)``.
-
-    The sum is built as micrograd builds it, ``((b + w₁·x₁) + w₂·x₂) + …``,
-    so its graph is the same readable chain (and the same float rounding).
-
-    Parameters
-    ----------
-    nin : int
-        Number of inputs.
-    activation : {'relu', 'tanh', 'sigmoid', 'leaky_relu', None}
-        Applied to z; None for a linear neuron.
-    init : str or dict
-        Weight initializer from `nn.init` (``"xavier_uniform"`` or
-        ``{"name": "normal", "std": 0.1}``). Default: micrograd's U(-1, 1).
-        The bias starts at 0.
-    seed : int, random.Random or None
-        Random stream for the weights (None: Python's global ``random``).
-    fan_out : int
-        Width of the layer this neuron is in (only Xavier init uses it).
-    nonlin : bool, optional
-        micrograd's spelling: True is ``activation='relu'``, False is None.
-
-    Examples
-    --------
-    >>> n = Neuron(2, activation=None, init="zeros")
-    >>> n.b.data = 0.5
-    >>> n([1.0, 2.0])
-    Value(data=0.5, grad=0.0)
-    """
-
-    def __init__(
-        self,
-        nin: int,
-        activation: str | None = "relu",
-        init: nn_init.InitSpec = "uniform",
-        seed: nn_init.Seed = None,
-        fan_out: int = 1,
-        nonlin: bool | None = None,
-    ) -> None:
-        _check_size("nin", nin)
-        if nonlin is not None:
-            activation = "relu" if nonlin else None
-        self.activation = _check_activation(activation)
-        self.init = init
-        draws = nn_init.resolve(init)(nin, fan_out, nn_init.make_rng(seed))
-        self.w = [Value(x) for x in draws]
-        self.b = Value(0.0)
-        self.named_parameters()  # label the parameters
-
-    def linear(self, x: list[Value]) -> Value:
-        """z = b + w₁·x₁ + … + wₙ·xₙ (before the activation) for inputs already checked.
-
-        Examples
-        --------
-        >>> n = Neuron(2, init="zeros")
-        >>> n.w[0].data, n.w[1].data = 1.0, 1.0
-        >>> n.linear([Value(2.0), Value(-3.0)])  # relu would give 0.0
-        Value(data=-1.0, grad=0.0)
-        """
-        z = self.b
-        for wi, xi in zip(self.w, x):
-            z = z + wi * xi
-        return z
-
-    def _output(self, x: list[Value]) -> Value:
-        out = _activate(self.linear(x), self.activation)
-        out.label = self._path  # graph drawings box a neuron by this label
-        return out
-
-    def forward(self, x: Any) -> Value:
-        """The neuron's output for one sample of ``nin`` numbers or Values.
-
-        Examples
-        --------
-        >>> Neuron(2, init="zeros").forward([1.0, 2.0])
-        Value(data=0.0, grad=0.0)
-        """
-        return self._output(_as_input(x, len(self.w)))
-
-    def architecture(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this neuron (see `from_architecture`).
-
-        Examples
-        --------
-        >>> Neuron(3, activation=None).architecture()
-        {'type': 'Neuron', 'nin': 3, 'activation': None, 'init': 'uniform'}
-        """
-        return {
-            "type": "Neuron",
-            "nin": len(self.w),
-            "activation": self.activation,
-            "init": self.init,
-        }
-
-    def extra_repr(self) -> str:
-        """Inputs and activation, as ``repr`` shows them.
-
-        Examples
-        --------
-        >>> Neuron(3, activation="tanh")
-        Neuron(in_features=3, activation='tanh')
-        """
-        return f"in_features={len(self.w)}, activation={self.activation!r}"
-
-
-class _Feedforward(Module):
-    """A module that computes a whole batch of checked inputs at once (``_outputs``).
+class BatchedModule(Module):
+    """A module that computes a whole batch of checked inputs at once (``outputs``).
 
     One sample runs as a batch of one, so the per-sample and batch paths
-    cannot drift apart.
+    cannot drift apart. Subclasses define ``nin`` and ``outputs(X)``.
+
+    Examples
+    --------
+    >>> class Double(BatchedModule):
+    ...     nin = 1
+    ...     def outputs(self, X):
+    ...         return [[2 * x for x in row] for row in X]
+    >>> Double()(3.0), [y.data for y in Double().forward_batch([[1.0], [2.0]])]
+    (Value(data=6.0, grad=0.0), [2.0, 4.0])
     """
 
-    nin: int  # inputs per sample; subclasses also define _outputs(X)
+    nin: int  # inputs per sample
+
+    def outputs(self, X: list[list[Value]]) -> list[list[Value]]:
+        """The outputs of a batch of checked samples (lists of ``nin`` Values), one list each."""
+        raise NotImplementedError(f"{type(self).__name__} must define outputs(X)")
 
     def forward(self, x: Any) -> Value | list[Value]:
-        return _unwrap(self._outputs([_as_input(x, self.nin)])[0])
+        return _unwrap(self.outputs([as_sample(x, self.nin)])[0])
 
     def forward_batch(self, X: Any) -> list:
-        return [_unwrap(row) for row in self._outputs(_as_inputs(X, self.nin))]
-
-
-class Layer(_Feedforward):
-    """``nout`` neurons reading the same ``nin`` inputs (PyTorch's Linear plus an activation).
-
-    With ``batchnorm=True`` the layer normalises each neuron's z over the
-    mini-batch (`BatchNorm1d`) before the activation: run it with
-    ``forward_batch``.
-
-    Returns a single `Value` when ``nout == 1`` (as micrograd), else a list.
-
-    Examples
-    --------
-    >>> layer = Layer(3, 2, activation="tanh", seed=0)
-    >>> len(layer([1.0, 0.0, -1.0]))
-    2
-    >>> layer
-    Layer(in_features=3, out_features=2, activation='tanh')
-    """
-
-    def __init__(
-        self,
-        nin: int,
-        nout: int,
-        activation: str | None = "relu",
-        init: nn_init.InitSpec = "uniform",
-        seed: nn_init.Seed = None,
-        batchnorm: bool = False,
-        nonlin: bool | None = None,
-    ) -> None:
-        _check_size("nin", nin)
-        _check_size("nout", nout)
-        if not isinstance(batchnorm, bool):
-            raise TypeError(f"batchnorm: expected a bool, got {batchnorm!r}")
-        if nonlin is not None:
-            activation = "relu" if nonlin else None
-        self.activation = _check_activation(activation)
-        self.init = init
-        rng = nn_init.make_rng(seed)
-        # With batchnorm the neurons stay linear: the activation comes after the norm.
-        inner = None if batchnorm else self.activation
-        self.neurons = [Neuron(nin, inner, init, rng, fan_out=nout) for _ in range(nout)]
-        if batchnorm:
-            from nn.batchnorm import BatchNorm1d
-
-            self.norm = BatchNorm1d(nout)
-        self.named_parameters()
-
-    @property
-    def nin(self) -> int:
-        """Number of inputs per sample.
-
-        Examples
-        --------
-        >>> Layer(3, 2).nin
-        3
-        """
-        return len(self.neurons[0].w)
-
-    def _outputs(self, X: list[list[Value]]) -> list[list[Value]]:
-        """The layer's outputs for a batch of checked inputs, one list per sample."""
-        outputs = [[n._output(x) for n in self.neurons] for x in X]
-        if not hasattr(self, "norm"):
-            return outputs
-        # The neurons are linear here: normalise their sums, then activate.
-        return [
-            [_activate(y, self.activation) for y in row] for row in self.norm.normalize(outputs)
-        ]
-
-    def architecture(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this layer (see `from_architecture`).
-
-        Examples
-        --------
-        >>> Layer(3, 2, activation="tanh").architecture()["nout"]
-        2
-        """
-        return {
-            "type": "Layer",
-            "nin": self.nin,
-            "nout": len(self.neurons),
-            "activation": self.activation,
-            "init": self.init,
-            "batchnorm": hasattr(self, "norm"),
-        }
-
-    def extra_repr(self) -> str:
-        """Sizes and activation, as ``repr`` shows them.
-
-        Examples
-        --------
-        >>> Layer(3, 2, activation=None).extra_repr()
-        'in_features=3, out_features=2, activation=None'
-        """
-        return (
-            f"in_features={self.nin}, out_features={len(self.neurons)}, "
-            f"activation={self.activation!r}"
-        )
-
-    def _repr_children(self) -> list[tuple[str, Module]]:
-        return [("norm", self.norm)] if hasattr(self, "norm") else []
-
-
-class MLP(_Feedforward):
-    """A multi-layer perceptron: layers of sizes ``nouts`` after ``nin`` inputs.
-
-    ``MLP(3, [4, 4, 1])`` is micrograd's network: hidden layers use
-    ``activation`` (ReLU), the last layer ``output_activation`` (None:
-    linear), weights U(-1, 1), biases 0, and a single `Value` comes out when
-    the last layer has one neuron. Hidden layers of width 1 work too.
-
-    Parameters
-    ----------
-    nin : int
-        Number of inputs.
-    nouts : list of int
-        Width of each layer, the last one being the output.
-    activation : {'relu', 'tanh', 'sigmoid', 'leaky_relu', None}
-        Activation of the hidden layers.
-    output_activation : same choices
-        Activation of the last layer (``'sigmoid'`` for a probability).
-    init : str or dict
-        Weight initializer (see `nn.init.resolve`); default micrograd's U(-1, 1).
-    seed : int, random.Random or None
-        Makes the initial weights reproducible (None: Python's ``random``).
-    batchnorm : bool
-        Put a `BatchNorm1d` between each hidden layer's sum and its
-        activation (PyTorch's Linear → BatchNorm1d → ReLU); train it with
-        ``forward_batch`` on mini-batches.
-
-    Examples
-    --------
-    >>> MLP(2, [3, 1], seed=0)
-    MLP(
-      (layers.0): Layer(in_features=2, out_features=3, activation='relu')
-      (layers.1): Layer(in_features=3, out_features=1, activation=None)
-    )
-    """
-
-    def __init__(
-        self,
-        nin: int,
-        nouts: list[int],
-        activation: str | None = "relu",
-        output_activation: str | None = None,
-        init: nn_init.InitSpec = "uniform",
-        seed: nn_init.Seed = None,
-        batchnorm: bool = False,
-    ) -> None:
-        _check_size("nin", nin)
-        if not isinstance(nouts, (list, tuple)) or not nouts:
-            raise TypeError(f"nouts: expected a non-empty list of layer widths, got {nouts!r}")
-        for i, width in enumerate(nouts):
-            _check_size(f"nouts[{i}]", width)
-        rng = nn_init.make_rng(seed)
-        sizes = [nin, *nouts]
-        last = len(nouts) - 1
-        self.layers = [
-            Layer(
-                sizes[i],
-                sizes[i + 1],
-                activation=output_activation if i == last else activation,
-                init=init,
-                seed=rng,
-                batchnorm=batchnorm if i != last else False,
-            )
-            for i in range(len(nouts))
-        ]
-        self.activation = _check_activation(activation)
-        self.output_activation = _check_activation(output_activation)
-        self.init = init
-        self.batchnorm = batchnorm
-        self.named_parameters()
-
-    @property
-    def nin(self) -> int:
-        """Number of inputs per sample (the first layer's).
-
-        Examples
-        --------
-        >>> MLP(3, [4, 1]).nin
-        3
-        """
-        return self.layers[0].nin
-
-    def _outputs(self, X: list[list[Value]]) -> list[list[Value]]:
-        for layer in self.layers:
-            X = layer._outputs(X)
-        return X
-
-    def architecture(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this network (see `from_architecture`).
-
-        Examples
-        --------
-        >>> MLP(2, [3, 1]).architecture()["nouts"]
-        [3, 1]
-        """
-        return {
-            "type": "MLP",
-            "nin": self.nin,
-            "nouts": [len(layer.neurons) for layer in self.layers],
-            "activation": self.activation,
-            "output_activation": self.output_activation,
-            "init": self.init,
-            "batchnorm": self.batchnorm,
-        }
+        samples = [as_sample(x, self.nin) for x in as_batch(X)]
+        return [_unwrap(row) for row in self.outputs(samples)]
 
 
 # --- helpers -------------------------------------------------------------------
@@ -701,62 +416,8 @@ def _is_list_of(attr: object, kind: type) -> bool:
     return isinstance(attr, (list, tuple)) and bool(attr) and all(isinstance(a, kind) for a in attr)
 
 
-def _check_size(name: str, n: object) -> None:
-    if not isinstance(n, numbers.Integral) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"{name}: expected a positive int, got {n!r}")
-
-
-def _check_activation(activation: object) -> str | None:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation: expected one of {list(ACTIVATIONS)}, got {activation!r}")
-    return activation
-
-
-def _activate(z: Value, activation: str | None) -> Value:
-    return z if activation is None else getattr(z, activation)()
-
-
 def _unwrap(outputs: list[Value]) -> Value | list[Value]:
     return outputs[0] if len(outputs) == 1 else outputs
-
-
-def _as_input(x: Any, nin: int) -> list[Value]:
-    """One sample as a list of ``nin`` Values, or a clear error about what ``x`` is."""
-    if isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool):
-        x = [x]  # a lone number feeds a one-input model (a width-1 layer's output)
-    elif isinstance(x, np.ndarray):
-        if x.ndim > 1:
-            raise ValueError(f"x: expected a 1-D array of {nin} inputs, got shape {x.shape}")
-        x = x.reshape(-1).tolist()
-    elif not isinstance(x, (list, tuple)):
-        raise TypeError(
-            f"x: expected a list/tuple of {nin} numbers or Values, or a 1-D numpy array, "
-            f"got {type(x).__name__}"
-        )
-    if len(x) != nin:
-        raise ValueError(f"x: expected {nin} inputs, got {len(x)}")
-    return [
-        xi if isinstance(xi, Value) else Value(as_number(xi, f"x[{i}]")) for i, xi in enumerate(x)
-    ]
-
-
-def _as_batch(X: Any) -> list:
-    """A mini-batch as a list of samples: a list/tuple of samples or a 2-D numpy array."""
-    if isinstance(X, np.ndarray):
-        if X.ndim != 2:
-            raise ValueError(f"X: expected a 2-D array (samples × features), got shape {X.shape}")
-        X = list(X)
-    elif not isinstance(X, (list, tuple)):
-        raise TypeError(
-            f"X: expected a list of samples or a 2-D numpy array, got {type(X).__name__}"
-        )
-    if not X:
-        raise ValueError("X: expected at least one sample, got an empty batch")
-    return list(X)
-
-
-def _as_inputs(X: Any, nin: int) -> list[list[Value]]:
-    return [_as_input(x, nin) for x in _as_batch(X)]
 
 
 def _checked_numbers(key: str, numbers_: Any, size: int, integer: bool) -> list[float]:

@@ -7,7 +7,8 @@ flat list of `Value` s. The simplest update is plain gradient descent::
 
 `SGD` adds momentum (a running direction) and weight decay; `Adam` scales
 each parameter's step by running averages of its gradient and squared
-gradient.
+gradient; `AdamW` is Adam with the weight decay taken out of the gradient
+(decoupled): each step shrinks the parameters by ``lr · weight_decay``.
 
 Each parameter's update is independent of the others', so a step does them
 all at once on numpy arrays: it reads every ``.data`` and ``.grad`` into an
@@ -38,16 +39,7 @@ from typing import Any
 import numpy as np
 
 from autograd.value import Value
-
-
-def _number(name: str, x: object, low: float, high: float = math.inf, open_low=False) -> float:
-    """``x`` as a float in [low, high) ((low, high) if open_low), else a ValueError naming it."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
-        raise ValueError(f"{name}: expected a finite number, got {x!r}")
-    if x < low or (open_low and x == low) or x >= high:
-        bounds = f"{'(' if open_low else '['}{low}, {high})"
-        raise ValueError(f"{name}: expected a number in {bounds}, got {x!r}")
-    return float(x)
+from nn.arrays import as_bool, as_real
 
 
 def _check_params(params: Iterable[Value]) -> list[Value]:
@@ -86,7 +78,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, lr: float) -> None:
-        self._lr = _number("lr", lr, 0.0, open_low=True)
+        self._lr = as_real(lr, "lr", 0.0, low_open=True)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0 before the next ``backward()``."""
@@ -191,7 +183,7 @@ class Optimizer:
             )
         if name in self._unset_state and all(x is None for x in entries):
             return None
-        return np.array([_number(name, x, -math.inf) for x in entries], dtype=float)
+        return np.array([as_real(x, name) for x in entries], dtype=float)
 
 
 def _plain(x: Any) -> Any:
@@ -238,11 +230,10 @@ class SGD(Optimizer):
         dampening: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _number("momentum", momentum, 0.0, 1.0)
-        self.weight_decay = _number("weight_decay", weight_decay, 0.0)
-        self.dampening = _number("dampening", dampening, 0.0, 1.0)
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"nesterov: expected a bool, got {nesterov!r}")
+        self.momentum = as_real(momentum, "momentum", 0.0, 1.0, high_open=True)
+        self.weight_decay = as_real(weight_decay, "weight_decay", 0.0)
+        self.dampening = as_real(dampening, "dampening", 0.0, 1.0, high_open=True)
+        as_bool(nesterov, "nesterov")
         if nesterov and (self.momentum == 0.0 or self.dampening != 0.0):
             raise ValueError(
                 f"nesterov: needs momentum > 0 and dampening = 0, "
@@ -290,6 +281,7 @@ class Adam(Optimizer):
     _hyperparameters = ("lr", "betas", "eps", "weight_decay")
     _counters = ("steps",)
     _state = ("exp_avg", "exp_avg_sq")
+    _decoupled = False  # True: weight decay shrinks p directly instead of adding to g (AdamW)
 
     def __init__(
         self,
@@ -303,55 +295,56 @@ class Adam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"betas: expected a pair (beta1, beta2), got {betas!r}")
         self.betas = (
-            _number("betas[0]", betas[0], 0.0, 1.0),
-            _number("betas[1]", betas[1], 0.0, 1.0),
+            as_real(betas[0], "betas[0]", 0.0, 1.0, high_open=True),
+            as_real(betas[1], "betas[1]", 0.0, 1.0, high_open=True),
         )
-        self.eps = _number("eps", eps, 0.0, open_low=True)
-        self.weight_decay = _number("weight_decay", weight_decay, 0.0)
+        self.eps = as_real(eps, "eps", 0.0, low_open=True)
+        self.weight_decay = as_real(weight_decay, "weight_decay", 0.0)
         self.steps = 0  # steps taken so far: t
         self.exp_avg = np.zeros(len(self.params))  # m
         self.exp_avg_sq = np.zeros(len(self.params))  # v
 
     def update_arrays(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
-        return self._adam(p, g + self.weight_decay * p)
-
-    def _adam(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
-        """The Adam step proper, from the gradient ``g`` the weight decay already went into."""
         t = self.steps + 1
         beta1, beta2 = self.betas
         step_size = self.lr / (1.0 - beta1**t)
         bias_correction2_sqrt = math.sqrt(1.0 - beta2**t)
+        if self._decoupled:
+            decayed = p * (1.0 - self.lr * self.weight_decay)  # p = p · (1 - lr · λ)
+        else:
+            decayed, g = p, g + self.weight_decay * p
         m = beta1 * self.exp_avg + (1.0 - beta1) * g  # m = β₁ · m + (1 - β₁) · g
         v = beta2 * self.exp_avg_sq + (1.0 - beta2) * g * g  # v = β₂ · v + (1 - β₂) · g²
         # p = p - lr / (1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + eps), for every parameter at once
-        new = p - step_size * (m / (np.sqrt(v) / bias_correction2_sqrt + self.eps))
-        return new, {"steps": t, "exp_avg": m, "exp_avg_sq": v}
+        update = step_size * (m / (np.sqrt(v) / bias_correction2_sqrt + self.eps))
+        return decayed - update, {"steps": t, "exp_avg": m, "exp_avg_sq": v}
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay, as ``torch.optim.AdamW``.
+    """AdamW, as ``torch.optim.AdamW``: Adam with decoupled weight decay.
 
-    Each step first shrinks every parameter, ``p = p · (1 - lr · weight_decay)``,
-    then takes the `Adam` step on the gradient alone (the decay does not enter
-    the running averages).
+    Adam's L2 term ``weight_decay · p`` goes through the running averages, so
+    a parameter with large gradients is barely decayed. AdamW shrinks the
+    parameter itself, outside the averages, then takes Adam's step on the
+    plain gradient g::
 
-    Parameters
-    ----------
-    params, lr, betas, eps :
-        As for `Adam`.
-    weight_decay : float, default 0.01
-        Decoupled decay, >= 0.
+        p = p · (1 - lr · weight_decay)
+        m, v and the step as in `Adam`, with g as it came from backward()
+
+    Parameters are those of `Adam`; ``weight_decay`` defaults to 0.01, as
+    PyTorch's.
 
     Examples
     --------
-    >>> from autograd import Value
     >>> w = Value(1.0)
     >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
-    >>> w.grad = 2.0
-    >>> opt.step()  # 1 · (1 - 0.05), then Adam's first step moves it by lr
-    >>> round(w.data, 9)
-    0.85
+    >>> w.grad = 0.0  # no gradient: only the decay moves w
+    >>> opt.step()
+    >>> round(w.data, 12)  # 1 · (1 - 0.1 · 0.5)
+    0.95
     """
+
+    _decoupled = True
 
     def __init__(
         self,
@@ -362,6 +355,3 @@ class AdamW(Adam):
         weight_decay: float = 1e-2,
     ) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
-
-    def update_arrays(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
-        return self._adam(p * (1.0 - self.lr * self.weight_decay), g)

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from autograd.files import atomic_write
-from nn.data import _check_xy
-from nn.train import History, classify, is_signed, predictor
+from nn.arrays import as_xy
+from nn.inference import Predictor
+from nn.train import History, classify, is_signed
 
 
 def _figure(**kwargs):
@@ -47,11 +47,6 @@ def _save(fig, path: str | os.PathLike | None) -> None:
     buffer = io.BytesIO()
     fig.savefig(buffer, format=suffix, dpi=100)  # drawn by the Agg renderer, no GUI
     atomic_write(path, buffer.getvalue())
-
-
-def _predictor(model) -> Callable[[np.ndarray], np.ndarray]:
-    """The fastest way to run ``model`` (or an already compiled model) on many points."""
-    return model.predict if hasattr(model, "predict") else predictor(model)
 
 
 def plot_history(history: History | dict, path: str | os.PathLike | None = None):
@@ -115,7 +110,8 @@ def plot_decision_boundary(
     model : Module or CompiledModel
         A Module is compiled for the grid (much faster than the scalar
         engine) unless the compiled engine cannot run it (no numba,
-        BatchNorm1d): then it goes through `nn.train.predict`.
+        BatchNorm1d): then it goes through `nn.inference.predict` (see
+        `nn.inference.Predictor`).
     X : array_like, shape (n_samples, 2)
     y : array_like, shape (n_samples,)
         Class labels, for the colours of the points.
@@ -133,14 +129,14 @@ def plot_decision_boundary(
 
     Examples
     --------
-    >>> from nn.data import xor
-    >>> from nn.module import MLP
+    >>> from nn.datasets import xor
+    >>> from nn.layers import MLP
     >>> X, y = xor(n_samples=8, seed=0)
     >>> fig = plot_decision_boundary(MLP(2, [4, 1], seed=0), X, y, resolution=20)
     >>> fig.axes[0].get_title()
     'decision boundary'
     """
-    X, y = _check_xy(X, y)
+    X, y = as_xy(X, y)
     if X.shape[1] != 2:
         raise ValueError(f"X: expected 2 features to draw in the plane, got {X.shape[1]}")
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
@@ -151,7 +147,7 @@ def plot_decision_boundary(
         np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
     )
     grid = np.column_stack([xx.ravel(), yy.ravel()])
-    outputs = _predictor(model)(grid)
+    outputs = Predictor(model).predict(grid)
     classes = classify(np.asarray(outputs), threshold, signed=is_signed(y)).reshape(xx.shape)
     fig = _figure(figsize=(5, 4.5), layout="constrained")
     ax = fig.subplots()

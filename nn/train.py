@@ -16,9 +16,10 @@ is installed and the output is a terminal) and through the ``logging`` module
 
 Examples
 --------
->>> from nn.data import DataLoader, xor
+>>> from nn.data import DataLoader
+>>> from nn.datasets import xor
 >>> from nn.losses import binary_cross_entropy_with_logits
->>> from nn.module import MLP
+>>> from nn.layers import MLP
 >>> from nn.optim import Adam
 >>> X, y = xor(n_samples=40, seed=0)
 >>> model = MLP(2, [8, 1], seed=0)
@@ -33,23 +34,16 @@ from __future__ import annotations
 import logging
 import numbers
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import partial
 
 import numpy as np
 
 from autograd import Value
-from nn.data import _check_features
+from nn.inference import check_engine, model_mode, output_row, predict
+from nn.losses import decision_threshold
 
 logger = logging.getLogger("nn.train")
-
-ENGINES = ("scalar", "compiled")
-
-# Losses that read the model's single output as a logit (any real number):
-# their decision threshold is 0, not the probability 0.5.
-_LOGIT_LOSSES = frozenset({"binary_cross_entropy_with_logits"})
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
 Callback = Callable[[int, "History"], "bool | None"]
@@ -129,87 +123,12 @@ class History:
         return cls(**{key: value for key, value in d.items() if key != "epochs"})
 
 
-# --- outputs, predictions and accuracy -----------------------------------------------
-
-
-def _output_row(output: Value | Sequence[Value]) -> list[float]:
-    """One sample's model output (a Value, or a list of them) as a list of floats."""
-    if isinstance(output, Value):
-        return [output.data]
-    return [v.data for v in output]
+# --- outputs, classes and scores ----------------------------------------------------
 
 
 def _as_output(row: np.ndarray) -> Value | list[Value]:
-    """The inverse of `_output_row`: numbers shaped like a model's output."""
+    """The inverse of `output_row`: numbers shaped like a model's output."""
     return Value(row[0]) if len(row) == 1 else [Value(x) for x in row]
-
-
-@contextmanager
-def _mode(model, training: bool) -> Iterator[None]:
-    """Run a block in training or eval mode, then put the model's mode back."""
-    was_training = model.training
-    model.train(training)
-    try:
-        yield
-    finally:
-        model.train(was_training)
-
-
-def predict(model, X: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Run ``model`` on every row of ``X`` in eval mode, without building gradients.
-
-    Parameters
-    ----------
-    model : Module
-    X : array_like, shape (n_samples, n_features)
-    batch_size : int, default 256
-        Rows per call of ``model.forward_batch`` (matters only for BatchNorm,
-        which uses its running statistics in eval mode anyway).
-
-    Returns
-    -------
-    ndarray of float64, shape (n_samples, n_outputs)
-
-    Examples
-    --------
-    >>> from nn.module import MLP
-    >>> predict(MLP(2, [3, 1], seed=0), np.zeros((4, 2))).shape
-    (4, 1)
-    """
-    X = _check_features(X, "X")
-    with _mode(model, training=False):
-        rows = [
-            _output_row(out)
-            for start in range(0, len(X), batch_size)
-            for out in model.forward_batch(X[start : start + batch_size])
-        ]
-    return np.array(rows, dtype=np.float64).reshape(len(X), -1)
-
-
-def predictor(model, engine: str = "compiled") -> Callable[[np.ndarray], np.ndarray]:
-    """A function running ``model`` on many rows, on the compiled engine when it can.
-
-    The compiled engine runs every model except those with a layer it cannot
-    compile (`BatchNorm1d`); those, and ``engine='scalar'``, use `predict`.
-
-    Examples
-    --------
-    >>> from nn.module import MLP
-    >>> run = predictor(MLP(2, [3, 1], seed=0))
-    >>> run(np.zeros((4, 2))).shape
-    (4, 1)
-    """
-    if engine == "compiled":
-        try:
-            # CompiledModel wants a loss to trace; its predict() never uses it.
-            return model.compile(_sum_of_outputs).predict
-        except (ImportError, NotImplementedError):  # no numba, or a layer it cannot run
-            pass
-    return partial(predict, model)
-
-
-def _sum_of_outputs(output: Value | Sequence[Value], target: object) -> Value:
-    return output if isinstance(output, Value) else sum(output)
 
 
 def classify(outputs: np.ndarray, threshold: float = 0.5, signed: bool = False) -> np.ndarray:
@@ -284,13 +203,29 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray, threshold: float = 0.5) -
     return float(np.mean(predicted == targets))
 
 
+def rmse(outputs: np.ndarray, targets: np.ndarray) -> float:
+    """Root mean squared error of single outputs against numeric targets (regression).
+
+    Examples
+    --------
+    >>> rmse(np.array([[1.0], [3.0]]), np.array([1.0, 1.0]))  # √(4/2)
+    1.4142135623730951
+    """
+    outputs, targets = np.asarray(outputs, dtype=np.float64), np.asarray(targets, np.float64)
+    if outputs.ndim != 2 or outputs.shape[1] != 1 or targets.shape != (len(outputs),):
+        raise ValueError(
+            f"rmse: expected outputs (n, 1) and targets (n,), "
+            f"got shapes {outputs.shape} and {targets.shape}"
+        )
+    return float(np.sqrt(np.mean((outputs[:, 0] - targets) ** 2)))
+
+
 def _metric_function(metric: str | Metric | None, loss_fn: Callable) -> Metric | None:
     if metric is None or callable(metric):
         return metric
     if metric != "accuracy":
         raise ValueError(f"metric: expected 'accuracy', a function or None, got {metric!r}")
-    is_logit = getattr(loss_fn, "__name__", "") in _LOGIT_LOSSES
-    threshold = 0.0 if is_logit else 0.5
+    threshold = decision_threshold(loss_fn)
     return lambda outputs, targets: accuracy(outputs, targets, threshold)
 
 
@@ -331,7 +266,7 @@ def _train_epoch(
             loss = _mean_loss(loss_fn, outputs, yb)  # step 3: loss
             loss.backward()  # step 4: backward
             batch_loss = loss.data
-            rows = np.array([_output_row(out) for out in outputs]) if metric_fn else None
+            rows = np.array([output_row(out) for out in outputs]) if metric_fn else None
             optimizer.step()  # step 5: update
         else:
             # The same steps 2-5 run by the compiled tape for the whole batch, on arrays.
@@ -370,7 +305,7 @@ def evaluate(
     --------
     >>> from nn.data import DataLoader
     >>> from nn.losses import mse_loss
-    >>> from nn.module import MLP
+    >>> from nn.layers import MLP
     >>> model = MLP(1, [1], init="zeros", seed=0)
     >>> loader = DataLoader(np.ones((4, 1)), np.array([1, 1, 0, 0]), batch_size=2)
     >>> evaluate(model, mse_loss, loader)
@@ -402,6 +337,8 @@ def fit(
     progress: bool = True,
     early_stopping: int | None = None,
     metric: str | Metric | None = "accuracy",
+    history: History | None = None,
+    verbose: bool = False,
 ) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_loader``.
 
@@ -423,8 +360,9 @@ def fit(
     epochs : int, default 10
     callbacks : list of callables, optional
         Each is called as ``callback(epoch, history)`` after every epoch
-        (``epoch`` counts from 0; ``history`` already holds that epoch's
-        numbers). A callback that returns True stops training.
+        (``epoch`` counts from 0, after the epochs of a given ``history``;
+        ``history`` already holds that epoch's numbers). A callback that
+        returns True stops training.
     engine : {'scalar', 'compiled'}
         ``'scalar'`` builds a `Value` graph per batch (the teaching path);
         ``'compiled'`` compiles ``model.compile(loss_fn)`` once and runs each
@@ -437,12 +375,20 @@ def fit(
         many epochs, and put back the weights of the best epoch. Needs
         ``val_loader``.
     metric : 'accuracy', callable or None
-        ``'accuracy'`` uses `accuracy`, with the decision threshold 0 when
-        ``loss_fn`` is ``binary_cross_entropy_with_logits`` (outputs are
-        logits) and 0.5 otherwise. A callable ``metric(outputs, targets) ->
-        float`` receives the outputs as an ``(n, n_outputs)`` array and
-        replaces it; its values are stored as the accuracy. None measures
-        only the loss (use it for regression).
+        ``'accuracy'`` uses `accuracy`, with the decision threshold that
+        ``loss_fn`` declares (`nn.losses.decision_threshold`: 0 for a logit,
+        as for ``binary_cross_entropy_with_logits``, else 0.5). A callable
+        ``metric(outputs, targets) -> float`` receives the outputs as an
+        ``(n, n_outputs)`` array and replaces it; its values are stored as
+        the accuracy. None measures only the loss (use it for regression).
+    history : History, optional
+        Continue this one (a resumed run, say from a checkpoint's
+        ``History.to_dict()``): the new epochs are numbered after its epochs
+        and appended to a copy of it, which is returned. Its best epoch stays
+        the best until a new one beats it.
+    verbose : bool, default False
+        Print one line per epoch to stdout (the line the logger gets, see
+        `epoch_summary`), without breaking the progress bar.
 
     Returns
     -------
@@ -454,7 +400,7 @@ def fit(
 
     >>> from nn.data import DataLoader
     >>> from nn.losses import mse_loss
-    >>> from nn.module import MLP
+    >>> from nn.layers import MLP
     >>> from nn.optim import SGD
     >>> model = MLP(1, [1], init="zeros")
     >>> loader = DataLoader(np.array([[0.0], [1.0]]), np.array([0.0, 2.0]), batch_size=2)
@@ -466,10 +412,12 @@ def fit(
     _check_fit_arguments(loss_fn, epochs, callbacks, engine, early_stopping, val_loader)
     metric_fn = _metric_function(metric, loss_fn)
     compiled = model.compile(loss_fn) if engine == "compiled" else None
-    history, best_state = History(), None
-    bar = _progress_bar(epochs, progress)
+    history = History() if history is None else History.from_dict(history.to_dict())
+    history.stopped_early, best_state = False, None
+    first, last = history.epochs, history.epochs + epochs
+    bar = _progress_bar(first, last, progress)
     try:
-        with _mode(model, training=True):
+        with model_mode(model, training=True):
             for epoch in bar:
                 start = time.perf_counter()
                 loss, score = _train_epoch(
@@ -485,7 +433,7 @@ def fit(
                     history.best_epoch = epoch
                     if early_stopping is not None:
                         best_state = model.state_dict()
-                _report(bar, epoch, epochs, history)
+                _report(bar, last, history, verbose)
                 if _should_stop(epoch, history, callbacks, early_stopping):
                     history.stopped_early = True
                     break
@@ -522,8 +470,7 @@ def _check_fit_arguments(loss_fn, epochs, callbacks, engine, early_stopping, val
         raise TypeError(f"loss_fn: expected a function (output, target) -> Value, got {loss_fn!r}")
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 1:
         raise ValueError(f"epochs: expected an int >= 1, got {epochs!r}")
-    if engine not in ENGINES:
-        raise ValueError(f"engine: expected one of {ENGINES}, got {engine!r}")
+    check_engine(engine)
     for callback in callbacks or ():
         if not callable(callback):
             raise TypeError(f"callbacks: expected functions (epoch, history), got {callback!r}")
@@ -536,19 +483,35 @@ def _check_fit_arguments(loss_fn, epochs, callbacks, engine, early_stopping, val
             raise ValueError("early_stopping: watches the validation loss; pass a val_loader")
 
 
-def _progress_bar(epochs: int, progress: bool) -> Iterable[int]:
-    """``range(epochs)``, wrapped in a tqdm bar when asked for and tqdm is installed."""
+def _progress_bar(first: int, last: int, progress: bool) -> Iterable[int]:
+    """``range(first, last)``, in a tqdm bar when asked for and tqdm is installed."""
     if not progress:
-        return range(epochs)
+        return range(first, last)
     try:
         from tqdm.auto import tqdm
     except ImportError:
-        return range(epochs)
+        return range(first, last)
     # disable=None: tqdm hides itself when stderr is not a terminal (CI logs, pipes).
-    return tqdm(range(epochs), desc="training", unit="epoch", disable=None)
+    steps = range(first, last)
+    return tqdm(steps, "training", last, initial=first, unit="epoch", disable=None)
 
 
-def _report(bar, epoch: int, epochs: int, history: History) -> None:
+def epoch_summary(history: History, epochs: int | None = None) -> str:
+    """The last epoch of ``history`` in one line, as `fit` logs and prints it.
+
+    ``epochs`` is the number the run will reach (shown as ``3/10``).
+
+    Examples
+    --------
+    >>> history = History(train_loss=[0.9, 0.4], train_accuracy=[0.5, 0.75], val_loss=[1.0, 0.5])
+    >>> epoch_summary(history, 10)
+    'epoch 2/10: loss=0.4000 acc=0.7500 val_loss=0.5000'
+    """
+    done = f"{history.epochs}/{epochs}" if epochs is not None else f"{history.epochs}"
+    return f"epoch {done}: {_numbers_text(history)}"
+
+
+def _numbers_text(history: History) -> str:
     numbers_ = {"loss": history.train_loss[-1]}
     if history.train_accuracy:
         numbers_["acc"] = history.train_accuracy[-1]
@@ -556,7 +519,23 @@ def _report(bar, epoch: int, epochs: int, history: History) -> None:
         numbers_["val_loss"] = history.val_loss[-1]
     if history.val_accuracy:
         numbers_["val_acc"] = history.val_accuracy[-1]
-    text = " ".join(f"{name}={value:.4f}" for name, value in numbers_.items())
-    logger.info("epoch %d/%d: %s (%.2f s)", epoch + 1, epochs, text, history.epoch_seconds[-1])
+    return " ".join(f"{name}={value:.4f}" for name, value in numbers_.items())
+
+
+def _report(bar, epochs: int, history: History, verbose: bool) -> None:
+    line = f"{epoch_summary(history, epochs)} ({history.epoch_seconds[-1]:.2f} s)"
+    logger.info("%s", line)
     if hasattr(bar, "set_postfix_str"):
-        bar.set_postfix_str(text)
+        bar.set_postfix_str(_numbers_text(history))
+    if verbose:
+        _say(line)
+
+
+def _say(line: str) -> None:
+    """Print a line without breaking tqdm's progress bar."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        print(line, flush=True)
+    else:
+        tqdm.write(line)

@@ -39,20 +39,26 @@ def test_build_makes_an_sdist_and_a_pure_python_wheel(dist):
     assert wheel.is_file() and sdist.is_file(), sorted(p.name for p in dist.iterdir())
 
     names = set(zipfile.ZipFile(wheel).namelist())
-    for path in ("nn/cli.py", "nn/__main__.py", "nn/expr.py", "nn/py.typed", "autograd/py.typed"):
+    for path in (
+        "tapegrad/cli.py",
+        "tapegrad/__main__.py",
+        "tapegrad/expr.py",
+        "nn/py.typed",
+        "autograd/py.typed",
+    ):
         assert path in names
     assert not any(name.startswith("tests/") for name in names)
     info = f"tapegrad-{__version__}.dist-info"
     assert f"{info}/entry_points.txt" in names, "pyproject.toml lacks [project.scripts] tapegrad"
     entry_points = zipfile.ZipFile(wheel).read(f"{info}/entry_points.txt").decode()
-    assert "tapegrad = nn.cli:main" in entry_points
+    assert "tapegrad = tapegrad.cli:main" in entry_points
     metadata = zipfile.ZipFile(wheel).read(f"{info}/METADATA").decode()
     for requirement in ("numpy", "numba", "graphviz"):
         assert f"Requires-Dist: {requirement}" in metadata
 
     with tarfile.open(sdist) as tar:
         files = {name.partition("/")[2] for name in tar.getnames()}  # under tapegrad-VERSION/
-    for path in ("pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md", "nn/cli.py"):
+    for path in ("pyproject.toml", "README.md", "LICENSE", "CHANGELOG.md", "tapegrad/cli.py"):
         assert path in files
 
 

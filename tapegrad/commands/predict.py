@@ -1,0 +1,72 @@
+"""``tapegrad predict``: one prediction per row of a CSV file, with a trained checkpoint."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+
+import numpy as np
+
+from nn.inference import Predictor
+from tapegrad.staging import write_file
+from tapegrad.tables import check_columns, label_key, numeric_columns, read_rows
+from tapegrad.training import read_checkpoint, trained_with
+
+
+def run_predict(args: argparse.Namespace) -> None:
+    """``tapegrad predict``: one prediction per CSV row, as CSV (the score goes to stderr).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from tapegrad.cli import build_parser
+    >>> from tapegrad.tables import load_dataset
+    >>> from tapegrad.training import save_run, train_model
+    >>> argv = ["train", "--dataset", "xor", "--samples", "8", "--epochs", "1", "--quiet"]
+    >>> run = train_model(build_parser().parse_args(argv), load_dataset("xor", 8, seed=0))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     save_run(run, Path(tmp) / "model.json")
+    ...     _ = (Path(tmp) / "new.csv").write_text("x0,x1\\n0.1,0.9\\n0.9,0.9\\n")
+    ...     run_predict(build_parser().parse_args(["predict", f"{tmp}/model.json",
+    ...                                            "--csv", f"{tmp}/new.csv"]))
+    ...     # doctest: +ELLIPSIS
+    prediction
+    ...
+    """
+    checkpoint = read_checkpoint(args.checkpoint)
+    task, features, target = trained_with(checkpoint, args.checkpoint)
+    csv_rows = read_rows(args.csv)
+    header, rows, _ = csv_rows
+    check_columns(args.csv, header, features, "feature")
+    X = numeric_columns(args.csv, csv_rows, features)
+    predictor = Predictor(checkpoint.model, checkpoint.standardizer, args.engine)
+    outputs = predictor.predict(X)
+    predictions = task.decode(outputs)
+    score = None
+    if target in header:  # the answers are there: say how good the predictions are
+        column = header.index(target)
+        targets = [row[column].strip() for row in rows]
+        if task.classes is None:
+            score = task.score(outputs, task.encode(targets, str(args.csv)))
+        else:
+            hits = [label_key(p) == label_key(t) for p, t in zip(predictions, targets)]
+            score = float(np.mean(hits))
+    text = _as_csv("prediction", predictions)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        write_file(args.out, text.encode("utf-8"))
+        print(f"wrote {len(rows)} predictions to {args.out}", file=sys.stderr)
+    if score is not None:
+        print(f"{task.metric} on {args.csv}: {score:.4f} ({len(rows)} rows)", file=sys.stderr)
+
+
+def _as_csv(header: str, cells: list) -> str:
+    """One column as CSV text: numbers as Python writes them, text quoted when it must be."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerows([[header], *([cell] for cell in cells)])
+    return text.getvalue()

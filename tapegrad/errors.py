@@ -1,0 +1,33 @@
+"""What can go wrong in a command, and the exit status each kind of failure gives."""
+
+BAD_INPUT = 2  # exit status for anything wrong in what was asked (argparse's own)
+MISSING_TOOL = 1  # exit status when an optional program or package is missing
+
+
+class CLIError(Exception):
+    """Something wrong in what the user asked: reported in one line, exit status 2.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from tapegrad.training import read_checkpoint
+    >>> try:
+    ...     read_checkpoint(Path("no/such/model.json"))
+    ... except CLIError as error:
+    ...     print(error)
+    no/such/model.json: no such checkpoint file
+    """
+
+
+class MissingToolError(Exception):
+    """An optional program or package is missing: reported in one line, exit status 1.
+
+    Examples
+    --------
+    `tapegrad.cli.main` turns it into the exit status `MISSING_TOOL`:
+
+    >>> raise MissingToolError("load_iris needs scikit-learn, which is not installed")
+    Traceback (most recent call last):
+    ...
+    tapegrad.errors.MissingToolError: load_iris needs scikit-learn, which is not installed
+    """
