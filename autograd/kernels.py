@@ -153,9 +153,13 @@ def _axpy4(result, uniform, vals, terms):
         result[s] = _add(r, _mul(w3, x3[s]))
 
 
-@_jit
-def _forward_rows(code, args, const, out, terms, uniform, vals, spare):
-    """Run every instruction for every sample (column); ``spare``: two scratch rows."""
+@_kernel
+def forward_rows(code, args, const, out, terms, uniform, vals, spare):
+    """Run every instruction for every sample (column); ``spare``: two scratch rows.
+
+    The arrays are a `Tape` 's, or their slices to a run of instructions:
+    `autograd.blocks` runs the instructions between two layer blocks so.
+    """
     n = vals.shape[1]
     for i in range(len(code)):
         result = vals[out[i]]
@@ -167,7 +171,10 @@ def _forward_rows(code, args, const, out, terms, uniform, vals, spare):
                 result[s] = _mul(w[s], x[s])
             t = first + 1
             while t < stop:
-                if t + 4 <= stop and (terms[t : t + 4, 0] < 0).all():
+                if (
+                    t + 4 <= stop
+                    and max(terms[t, 0], terms[t + 1, 0], terms[t + 2, 0], terms[t + 3, 0]) < 0
+                ):
                     # four weight * row terms in one pass over the row: the same
                     # additions in the same order, a quarter of the memory traffic
                     _axpy4(result, uniform, vals, terms[t : t + 4])
@@ -237,8 +244,8 @@ def _backward_axpy(w_ref, x_ref, uniform, vals, grads, gu, go, needs_grad, n_par
         gu[~w_ref] += total
 
 
-@_jit
-def _backward_rows(
+@_kernel
+def backward_rows(
     code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
 ):
     """Reverse mode for every sample: ``grads[o]`` holds d loss / d slot o.
@@ -294,11 +301,11 @@ def _train(tape_arrays, uniform, X, T, selected, seed, vals, grads, gu, spare):
     code, args, const, out, terms, in_slots, t_slots, needs_grad, n_params = tape_arrays
     _load_batch(X, in_slots, vals)
     _load_batch(T, t_slots, vals)
-    _forward_rows(code, args, const, out, terms, uniform, vals, spare)
+    forward_rows(code, args, const, out, terms, uniform, vals, spare)
     grads[:] = 0.0
     for s in range(len(X)):
         grads[selected[s], s] = seed
-    _backward_rows(
+    backward_rows(
         code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
     )
 
@@ -308,30 +315,7 @@ def _infer(tape_arrays, uniform, X, T, vals, spare):
     code, args, const, out, terms, in_slots, t_slots = tape_arrays[:7]
     _load_batch(X, in_slots, vals)
     _load_batch(T, t_slots, vals)
-    _forward_rows(code, args, const, out, terms, uniform, vals, spare)
-
-
-@_kernel
-def forward_rows(code, args, const, out, terms, uniform, vals, spare):
-    """The forward loop over a run of instructions: a `Tape` 's arrays sliced to that run.
-
-    ``vals`` is one chunk (slots × samples), ``spare`` four scratch rows;
-    `autograd.blocks` runs the instructions between two layer blocks so.
-    """
-    _forward_rows(code, args, const, out, terms, uniform, vals, spare)
-
-
-@_kernel
-def backward_rows(
-    code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
-):
-    """The backward loop over a run of instructions, as `forward_rows`.
-
-    Adds each slot's gradient into ``grads`` and each parameter's into ``gu``.
-    """
-    _backward_rows(
-        code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
-    )
+    forward_rows(code, args, const, out, terms, uniform, vals, spare)
 
 
 # Two threads, one half of the batch each, pay off above this much work
