@@ -302,6 +302,7 @@ class Program:
         member = {i for f in found for i in f.members}
         kept = [i for i in range(len(tape)) if i not in member]
         self.tape = _renumbered(tape, kept, new)
+        self._kernels: kernels.Kernels | None = None  # found on first run
         self.blocks: list[Block] = []
         self.steps: list[Block | tuple[int, int]] = []
         start = stop = 0  # the current run of kept instructions
@@ -317,6 +318,13 @@ class Program:
             self.steps.append((start, stop))
         self._segments = {s: self._segment(*s) for s in self.steps if isinstance(s, tuple)}
         self._buffers: tuple = ()
+
+    @property
+    def instruction_kernels(self) -> kernels.Kernels:
+        """The `autograd.kernels.Kernels` that run the instructions between blocks."""
+        if self._kernels is None:
+            self._kernels = kernels.kernels_for(self.tape)
+        return self._kernels
 
     def _block(self, found: _Found, new: np.ndarray) -> Block:
         inputs = new[list(found.inputs)]
@@ -363,7 +371,9 @@ class Program:
             if isinstance(step, Block):
                 step.forward(uniform, vals)
             else:
-                kernels.forward_rows(*self._segments[step], t.terms, uniform, vals, spare)
+                self.instruction_kernels.forward_rows(
+                    *self._segments[step], t.terms, uniform, vals, spare
+                )
         if not np.isfinite(vals).all():
             # The tape's own check names the op and the sample, in the tape's numbering.
             kernels.raise_if_nonfinite(self.source, uniform, vals[self._new][None])
@@ -417,7 +427,7 @@ class Program:
                 step.backward(uniform, vals, grads, gu)
             else:
                 code, args, const, out = self._segments[step]
-                kernels.backward_rows(
+                self.instruction_kernels.backward_rows(
                     code, args, const, out, t.terms, uniform, t.needs_grad, t.n_params,
                     vals, grads, gu, spare,
                 )  # fmt: skip
