@@ -4,7 +4,7 @@ The op table's own ``forward`` and ``derivative`` functions are compiled with
 Numba, so the kernels and the scalar engine share every line of math; the
 kernels only decide *where* numbers are read and written. Which op an
 instruction runs is decided by a dispatch written out from the table
-(`DISPATCH_SOURCE`): a new row of the table is a new kernel op, with no line
+(`autograd.dispatch`): a new row of the table is a new kernel op, with no line
 added here. A tape's kernels get a dispatch over only the ops it uses
 (`kernels_for`), so a first run compiles a few ops, not the whole table; the
 branch is taken once per instruction, and the op then runs along the row.
@@ -39,106 +39,32 @@ from __future__ import annotations
 import hashlib
 import os
 import types
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
-from numba.extending import register_jitable
 
 from autograd import ops
-from autograd.ops import OPS, OPS_BY_NAME, Op
+from autograd.dispatch import HELPER, dispatch, jit_helper
+from autograd.ops import OPS, OPS_BY_NAME
 from autograd.tape import DOT, Tape
 
 _OPS_HASH = hashlib.sha256(Path(ops.__file__).read_bytes()).hexdigest()[:12]
 
-# Op-table functions may call each other (d_softplus calls sigmoid): let them.
-for _op in OPS:
-    register_jitable(_op.forward)
-
-
-# error_model="numpy": 1/0 gives inf as in numpy, instead of raising inside the
-# loop; the callers check for non-finite numbers afterwards. Helpers are only
-# called from other kernels: no wrappers for calls from Python (faster compile).
-_HELPER = {"error_model": "numpy", "no_cpython_wrapper": True, "no_cfunc_wrapper": True}
-
-
-def _jit(fn):
-    return njit(**_HELPER)(fn)
-
-
-def _dispatch_source(rows: Sequence[Op] = OPS) -> str:
-    """Source of ``_forward_op_rows`` and ``_derivative_op_rows``: one branch per op of ``rows``.
-
-    Numba needs each call's target known when it compiles, so a table lookup
-    at run time is not possible; the branches are written out from the table
-    instead, and every row gets a kernel without a line here. The branch is
-    taken once per instruction and runs the op along the whole row, a loop the
-    compiler can vectorise. A unary op writes only ``dx``.
-    """
-    forward = ["def _forward_op_rows(code, x, y, p, out):"]
-    derivative = ["def _derivative_op_rows(code, x, y, p, out, dx, dy):"]
-    for op in rows:
-        operands = "x[s], y[s]" if op.arity == 2 else "x[s], p" if op.param is not None else "x[s]"
-        local = f"_d_{op.name}({operands}, out[s])"
-        last = op is rows[-1]  # the last branch needs no test: what remains is this op
-        indent = "    " if last else "        "
-        if not last:
-            forward.append(f"    if code == {op.code}:")
-            derivative.append(f"    if code == {op.code}:")
-        forward += [
-            f"{indent}for s in range(len(out)):",
-            f"{indent}    out[s] = _f_{op.name}({operands})",
-        ]
-        derivative += [
-            f"{indent}for s in range(len(out)):",
-            f"{indent}    dx[s], dy[s] = {local}"
-            if op.arity == 2
-            else f"{indent}    dx[s] = {local}[0]",
-        ]
-        if not last:
-            forward.append(f"{indent}return")
-            derivative.append(f"{indent}return")
-    if not rows:  # a tape of dots alone
-        forward.append("    pass")
-        derivative.append("    pass")
-    return "\n".join([*forward, "", "", *derivative, ""])
-
-
-DISPATCH_SOURCE = _dispatch_source()
-"""The dispatch over every row of the table (a tape's kernels get the rows it uses)."""
-
-# Each op's forward and derivative, compiled once however many tapes use them.
-_OP_FUNCTIONS = {
-    **{f"_f_{op.name}": _jit(op.forward) for op in OPS},
-    **{f"_d_{op.name}": _jit(op.derivative) for op in OPS},
-}
-
-
-def _dispatch(rows: Sequence[Op]) -> tuple:
-    """``_forward_op_rows`` and ``_derivative_op_rows`` for ``rows``, compiled on first call."""
-    namespace = dict(_OP_FUNCTIONS)
-    exec(compile(_dispatch_source(rows), "<autograd.kernels dispatch>", "exec"), namespace)
-    return _jit(namespace["_forward_op_rows"]), _jit(namespace["_derivative_op_rows"])
-
-
-_forward_op_rows, _derivative_op_rows = _dispatch(OPS)  # what the kernels' source calls
-
-KERNEL_OPS = frozenset(op.name for op in OPS)
-"""Every op of the table: the dispatch above is written from it."""
+_forward_op_rows, _derivative_op_rows = dispatch(OPS)  # what the kernels' source calls
 
 # The fused ``dot`` instruction's own arithmetic: products and a running sum.
 MUL = OPS_BY_NAME["mul"].code
-_add = _jit(OPS_BY_NAME["add"].forward)
-_mul = _jit(OPS_BY_NAME["mul"].forward)
-_d_mul = _jit(OPS_BY_NAME["mul"].derivative)
+_add = jit_helper(OPS_BY_NAME["add"].forward)
+_mul = jit_helper(OPS_BY_NAME["mul"].forward)
+_d_mul = jit_helper(OPS_BY_NAME["mul"].derivative)
 
 _ARITY = np.array([op.arity for op in OPS], dtype=np.int64)
 
 
-@_jit
+@jit_helper
 def _row(vals, uniform, ref, spare):
     """The samples' values of reference ``ref`` as one row.
 
@@ -153,7 +79,7 @@ def _row(vals, uniform, ref, spare):
     return spare
 
 
-@_jit
+@jit_helper
 def _axpy4(result, uniform, vals, terms):
     """result += w0·x0, then += w1·x1, += w2·x2, += w3·x3: four uniform-weight terms."""
     w0, w1, w2, w3 = (
@@ -207,7 +133,7 @@ def _forward_rows(code, args, const, out, terms, uniform, vals, spare):
             _forward_op_rows(code[i], x, y, const[i], result)
 
 
-@njit(**_HELPER, fastmath={"reassoc"})
+@njit(**HELPER, fastmath={"reassoc"})
 def _sum_of_products(a, b):
     """Σ a[s]·b[s] over the batch, in an order the compiler picks to vectorise (``reassoc``).
 
@@ -221,7 +147,7 @@ def _sum_of_products(a, b):
     return total
 
 
-@_jit
+@jit_helper
 def _accumulate(ref, local, grads, gu, go, needs_grad, n_params):
     """Chain rule into operand ``ref``: its gradient += local[s] · go[s].
 
@@ -236,7 +162,7 @@ def _accumulate(ref, local, grads, gu, go, needs_grad, n_params):
         gu[~ref] += _sum_of_products(local, go)
 
 
-@njit(**_HELPER, fastmath={"reassoc"})
+@njit(**HELPER, fastmath={"reassoc"})
 def _backward_axpy(w_ref, x_ref, uniform, vals, grads, gu, go, needs_grad, n_params):
     """Backward of one ``weight * row`` product in one pass: what `_accumulate` does for both.
 
@@ -298,7 +224,7 @@ def _backward_rows(
                 _accumulate(args[i, 1], dy, grads, gu, go, needs_grad, n_params)
 
 
-@_jit
+@jit_helper
 def _load_batch(X, slots, vals):
     """Copy columns of ``X`` (samples × features) into their slots' rows."""
     for k in range(len(slots)):
@@ -391,7 +317,7 @@ def kernels_for(tape: Tape) -> Kernels:
 def _compile_kernels(codes: frozenset[int]) -> Kernels:
     """`Kernels` whose dispatch is written for the ops ``codes`` (see `_dispatch_source`)."""
     namespace = dict(globals())
-    namespace["_forward_op_rows"], namespace["_derivative_op_rows"] = _dispatch(
+    namespace["_forward_op_rows"], namespace["_derivative_op_rows"] = dispatch(
         [OPS[c] for c in sorted(codes)]
     )
     tag = "ops" + "_".join(map(str, sorted(codes)))
