@@ -49,6 +49,7 @@ outputs: %4 %5
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -374,7 +375,9 @@ class Program:
                 self.instruction_kernels.forward_rows(
                     *self._segments[step], t.terms, uniform, vals, spare
                 )
-        if not np.isfinite(vals).all():
+        # One sum is a pass with no temporary array: NaN or inf anywhere makes it
+        # non-finite (and a sum that merely overflows is looked at row by row).
+        if not math.isfinite(vals.sum()) and not np.isfinite(vals).all():
             # The tape's own check names the op and the sample, in the tape's numbering.
             kernels.raise_if_nonfinite(self.source, uniform, vals[self._new][None])
             raise FloatingPointError("a layer block's result is not finite")

@@ -312,12 +312,21 @@ class Adam(Optimizer):
         if self._decoupled:
             decayed = p * (1.0 - self.lr * self.weight_decay)  # p = p · (1 - lr · λ)
         else:
-            decayed, g = p, g + self.weight_decay * p
-        m = beta1 * self.exp_avg + (1.0 - beta1) * g  # m = β₁ · m + (1 - β₁) · g
-        v = beta2 * self.exp_avg_sq + (1.0 - beta2) * g * g  # v = β₂ · v + (1 - β₂) · g²
+            decayed, g = p, (g + self.weight_decay * p if self.weight_decay else g)
+        # New arrays updated in place: fewer passes over (many) parameters than one expression
+        m = self.exp_avg * beta1  # m = β₁ · m + (1 - β₁) · g
+        m += (1.0 - beta1) * g
+        v = g * g  # v = β₂ · v + (1 - β₂) · g²
+        v *= 1.0 - beta2
+        v += beta2 * self.exp_avg_sq
         # p = p - lr / (1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + eps), for every parameter at once
-        update = step_size * (m / (np.sqrt(v) / bias_correction2_sqrt + self.eps))
-        return decayed - update, {"steps": t, "exp_avg": m, "exp_avg_sq": v}
+        new = np.sqrt(v)
+        new /= bias_correction2_sqrt
+        new += self.eps
+        np.divide(m, new, out=new)
+        new *= -step_size
+        new += decayed
+        return new, {"steps": t, "exp_avg": m, "exp_avg_sq": v}
 
 
 class AdamW(Adam):
