@@ -315,7 +315,7 @@ def kernels_for(tape: Tape) -> Kernels:
 
 
 def _compile_kernels(codes: frozenset[int]) -> Kernels:
-    """`Kernels` whose dispatch is written for the ops ``codes`` (see `_dispatch_source`)."""
+    """`Kernels` whose dispatch is written for the ops ``codes`` (`autograd.dispatch`)."""
     namespace = dict(globals())
     namespace["_forward_op_rows"], namespace["_derivative_op_rows"] = dispatch(
         [OPS[c] for c in sorted(codes)]
