@@ -15,20 +15,9 @@ from nn.train import fit
 from nn.whole_step import HeldValue
 
 from checks import assert_agree
-from twins import TorchTwin
+from twins import OPTIMIZER_SETTINGS, TorchTwin
 
 STEPS = 20
-CONFIGS = [
-    (SGD, {"lr": 0.1}),
-    (SGD, {"lr": 0.05, "momentum": 0.9}),
-    (SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
-    (SGD, {"lr": 0.05, "momentum": 0.8, "dampening": 0.3, "weight_decay": 0.01}),
-    (Adam, {}),
-    (Adam, {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6}),
-    (Adam, {"lr": 0.01, "weight_decay": 0.05}),
-    (AdamW, {"lr": 0.01}),
-    (AdamW, {"lr": 0.02, "weight_decay": 0.1, "betas": (0.85, 0.995)}),
-]
 
 
 def _data(classes: int, n: int = 16, seed: int = 0):
@@ -39,7 +28,7 @@ def _data(classes: int, n: int = 16, seed: int = 0):
 
 
 @pytest.mark.parametrize("classes", [1, 3])
-@pytest.mark.parametrize(("cls", "kwargs"), CONFIGS)
+@pytest.mark.parametrize(("cls", "kwargs"), OPTIMIZER_SETTINGS)
 def test_trajectory_equals_torch_optim_for_20_steps(cls, kwargs, classes):
     torch = pytest.importorskip("torch")
     F = torch.nn.functional
