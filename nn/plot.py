@@ -88,7 +88,7 @@ def plot_history(history: History | dict, path: str | os.PathLike | None = None)
         if val:
             ax.plot(range(1, len(val) + 1), val, label="validation")
         if history.best_epoch is not None:
-            ax.axvline(history.best_epoch + 1, color="grey", linestyle=":", label="best epoch")
+            ax.axvline(history.best_epoch, color="grey", linestyle=":", label="best epoch")
         ax.set(title=title, xlabel="epoch")
         ax.legend()
     _save(fig, path)
