@@ -18,6 +18,7 @@ carries over. Submodules: `nn.init` (weight initializers), `nn.functional`
 
 from importlib.metadata import version
 
+from autograd.distribution import warn_if_shared
 from nn import functional, init
 from nn.batchnorm import BatchNorm1d
 from nn.checkpoint import Checkpoint, load, save
@@ -37,6 +38,7 @@ from nn.optim import SGD, Adam, Optimizer
 from nn.train import History, evaluate, fit
 
 __version__ = version("tapegrad")  # the one version literal is pyproject.toml's
+warn_if_shared("nn")  # another distribution owning `nn` would break both
 
 __all__ = [
     "MLP",
