@@ -2,7 +2,10 @@
 
 The op table's own ``forward`` and ``derivative`` functions are compiled with
 Numba, so the kernels and the scalar engine share every line of math; the
-kernels only decide *where* numbers are read and written. The one piece of
+kernels only decide *where* numbers are read and written. Which op an
+instruction runs is decided by a dispatch written out from the table
+(`DISPATCH_SOURCE`): a new row of the table is a new kernel op, with no line
+added here. The one piece of
 math of their own is the fused ``dot`` instruction's running sum, which adds
 its terms in the order the ``add`` chain it replaces did.
 
@@ -69,104 +72,53 @@ def _kernel(fn):
     return njit(cache=True, nogil=True, error_model="numpy")(fn)
 
 
-def _pair(name: str):
-    op = OPS_BY_NAME[name]
-    return op.code, _jit(op.forward), _jit(op.derivative)
+def _dispatch_source() -> str:
+    """Source of ``_forward_op`` and ``_derivative_op``: one branch per op-table row.
+
+    Numba needs each call's target known when it compiles, so a table lookup
+    at run time is not possible; the branches are written out from the table
+    instead, and every row gets a kernel without a line here. A unary op's
+    derivative is returned as a pair whose second entry is 0.0.
+    """
+    forward = ["def _forward_op(code, x, y, p):"]
+    derivative = ["def _derivative_op(code, x, y, p, out):"]
+    for op in OPS:
+        operands = "x, y" if op.arity == 2 else "x, p" if op.param is not None else "x"
+        local = f"_d_{op.name}({operands}, out)"
+        # The last row needs no test: a branch that cannot fail keeps the callers' loops simple.
+        indent = "        " if op is not OPS[-1] else "    "
+        if op is not OPS[-1]:
+            forward.append(f"    if code == {op.code}:")
+            derivative.append(f"    if code == {op.code}:")
+        forward.append(f"{indent}return _f_{op.name}({operands})")
+        derivative.append(
+            f"{indent}return {local}" if op.arity == 2 else f"{indent}return {local}[0], 0.0"
+        )
+    return "\n".join([*forward, "", "", *derivative, ""])
 
 
-ADD, _add, _d_add = _pair("add")
-SUB, _sub, _d_sub = _pair("sub")
-MUL, _mul, _d_mul = _pair("mul")
-TRUEDIV, _truediv, _d_truediv = _pair("truediv")
-POW, _pow, _d_pow = _pair("pow")
-NEG, _neg, _d_neg = _pair("neg")
-EXP, _exp, _d_exp = _pair("exp")
-LOG, _log, _d_log = _pair("log")
-TANH, _tanh, _d_tanh = _pair("tanh")
-RELU, _relu, _d_relu = _pair("relu")
-SIGMOID, _sigmoid, _d_sigmoid = _pair("sigmoid")
-SOFTPLUS, _softplus, _d_softplus = _pair("softplus")
-ABS, _abs, _d_abs = _pair("abs")
-SQRT, _sqrt, _d_sqrt = _pair("sqrt")
-POW_CONST, _pow_const, _d_pow_const = _pair("pow_const")
-LEAKY_RELU, _leaky_relu, _d_leaky_relu = _pair("leaky_relu")
+def _compile_dispatch() -> tuple:
+    namespace: dict = {}
+    for op in OPS:
+        namespace[f"_f_{op.name}"] = _jit(op.forward)
+        namespace[f"_d_{op.name}"] = _jit(op.derivative)
+    exec(compile(DISPATCH_SOURCE, "<autograd.kernels dispatch>", "exec"), namespace)
+    return _jit(namespace["_forward_op"]), _jit(namespace["_derivative_op"])
 
-KERNEL_OPS = frozenset(op.name for op in OPS if op.code <= LEAKY_RELU)
-"""The ops `_forward_op` and `_derivative_op` dispatch on (a new op must be added there)."""
+
+DISPATCH_SOURCE = _dispatch_source()
+_forward_op, _derivative_op = _compile_dispatch()
+
+KERNEL_OPS = frozenset(op.name for op in OPS)
+"""Every op of the table: the dispatch above is written from it."""
+
+# The fused ``dot`` instruction's own arithmetic: products and a running sum.
+MUL = OPS_BY_NAME["mul"].code
+_add = _jit(OPS_BY_NAME["add"].forward)
+_mul = _jit(OPS_BY_NAME["mul"].forward)
+_d_mul = _jit(OPS_BY_NAME["mul"].derivative)
 
 _ARITY = np.array([op.arity for op in OPS], dtype=np.int64)
-
-
-@_jit
-def _forward_op(code, x, y, p):
-    """``OPS[code].forward`` on operands ``x`` (and ``y``, or the constant ``p``)."""
-    if code == ADD:
-        return _add(x, y)
-    if code == SUB:
-        return _sub(x, y)
-    if code == MUL:
-        return _mul(x, y)
-    if code == TRUEDIV:
-        return _truediv(x, y)
-    if code == POW:
-        return _pow(x, y)
-    if code == NEG:
-        return _neg(x)
-    if code == EXP:
-        return _exp(x)
-    if code == LOG:
-        return _log(x)
-    if code == TANH:
-        return _tanh(x)
-    if code == RELU:
-        return _relu(x)
-    if code == SIGMOID:
-        return _sigmoid(x)
-    if code == SOFTPLUS:
-        return _softplus(x)
-    if code == ABS:
-        return _abs(x)
-    if code == SQRT:
-        return _sqrt(x)
-    if code == POW_CONST:
-        return _pow_const(x, p)
-    return _leaky_relu(x, p)
-
-
-@_jit
-def _derivative_op(code, x, y, p, out):
-    """``OPS[code].derivative`` as a pair (the second is 0.0 for a unary op)."""
-    if code == ADD:
-        return _d_add(x, y, out)
-    if code == SUB:
-        return _d_sub(x, y, out)
-    if code == MUL:
-        return _d_mul(x, y, out)
-    if code == TRUEDIV:
-        return _d_truediv(x, y, out)
-    if code == POW:
-        return _d_pow(x, y, out)
-    if code == NEG:
-        return _d_neg(x, out)[0], 0.0
-    if code == EXP:
-        return _d_exp(x, out)[0], 0.0
-    if code == LOG:
-        return _d_log(x, out)[0], 0.0
-    if code == TANH:
-        return _d_tanh(x, out)[0], 0.0
-    if code == RELU:
-        return _d_relu(x, out)[0], 0.0
-    if code == SIGMOID:
-        return _d_sigmoid(x, out)[0], 0.0
-    if code == SOFTPLUS:
-        return _d_softplus(x, out)[0], 0.0
-    if code == ABS:
-        return _d_abs(x, out)[0], 0.0
-    if code == SQRT:
-        return _d_sqrt(x, out)[0], 0.0
-    if code == POW_CONST:
-        return _d_pow_const(x, p, out)[0], 0.0
-    return _d_leaky_relu(x, p, out)[0], 0.0
 
 
 @_jit

@@ -232,8 +232,6 @@ def trace(
     ------
     TypeError
         If ``fn`` returns something other than `Value` s.
-    NotImplementedError
-        If the graph uses an op the kernels do not run.
 
     Examples
     --------
@@ -255,9 +253,7 @@ def trace(
     for o in outputs:
         if not isinstance(o, Value):
             raise TypeError(f"trace: fn must return Values, got {type(o).__name__} ({o!r})")
-    from autograd.kernels import KERNEL_OPS  # here: the kernels module imports this one
-
-    builder = _Builder(inputs + targets, params, fold_constants, share_common, KERNEL_OPS)
+    builder = _Builder(inputs + targets, params, fold_constants, share_common)
     instrs, output_refs = builder.record(outputs)
     if fuse:
         _fuse_dots(instrs, output_refs, builder.one)
@@ -283,11 +279,9 @@ class _Builder:
         params: list[Value],
         fold_constants: bool,
         share_common: bool,
-        supported: frozenset,
     ) -> None:
         self.share = share_common
         self.known: dict[tuple, int] = {}  # (code, operands, constant) -> slot
-        self.supported = supported
         self.ref: dict[Value, int] = {leaf: slot for slot, leaf in enumerate(leaves)}
         for k, p in enumerate(params):
             if p in self.ref:
@@ -315,9 +309,6 @@ class _Builder:
             if node._row is None or (self.fold and all(self._is_constant(c) for c in node._prev)):
                 self.ref[node] = self.constant(node.data)  # the trace already computed it
                 continue
-            if node._row.name not in self.supported:
-                name = node._row.name
-                raise NotImplementedError(f"trace: the op '{name}' has no compiled kernel")
             args = tuple(self.ref[c] for c in node._prev)
             instr = _Instr(node._row.code, args, 0.0 if node._param is None else node._param)
             key = (instr.code, args, instr.const)

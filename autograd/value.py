@@ -70,7 +70,10 @@ class Value:
     6.0
     """
 
-    __slots__ = ("_op", "_param", "_prev", "_row", "data", "grad", "label")
+    # Slots keep a node small; ``__dict__`` still lets code attach its own
+    # attributes (an optimizer's moments ``p.m``, a colour for a drawing), and
+    # costs one pointer per node until one is attached.
+    __slots__ = ("__dict__", "_param", "_prev", "_row", "data", "grad", "label")
 
     # Make numpy hand `array + Value` to Value.__radd__ (which refuses it with
     # a clear TypeError) instead of broadcasting an array of Values.
@@ -80,7 +83,6 @@ class Value:
         self.data = as_number(data, "Value")
         self.grad = 0.0
         self.label = label
-        self._op = ""
         self._row: Op | None = None
         self._param: float | None = None
         self._prev: tuple[Value, ...] = ()
@@ -105,7 +107,6 @@ class Value:
         out = Value.__new__(Value)  # skip __init__: data is already a checked float
         out.data, out.grad, out.label = data, 0.0, ""
         out._row, out._param, out._prev = op, param, operands
-        out._op = op.spell(param)
         return out
 
     def _binary(self, other: object, op_name: str, reflected: bool = False) -> Value:
@@ -191,6 +192,17 @@ class Value:
     def sqrt(self) -> Value:
         """Square root; ``ValueError`` for self < 0."""
         return self._unary("sqrt")
+
+    @property
+    def _op(self) -> str:
+        """The op's symbol as micrograd spells it (``'*'``, ``'**2'``); ``''`` for an input.
+
+        Spelled from ``_row`` when read, so a node stores no string of its own.
+
+        >>> (Value(3.0) ** 2)._op, Value(3.0)._op
+        ('**2', '')
+        """
+        return "" if self._row is None else self._row.spell(self._param)
 
     # --- reading the number --------------------------------------------------
 

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import graphviz
 import pytest
 
-from autograd import Value, viz
+from autograd import Value
 from autograd.viz import (
     GraphvizNotFoundError,
     backprop_steps,
@@ -19,6 +19,8 @@ from autograd.viz import (
     save_backprop_animation,
     trace_text,
 )
+from autograd.viz.frames import CURRENT_FILL, RECEIVING_FILL
+from autograd.viz.text import fmt, names_of
 from nn.layers import MLP
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` not installed")
@@ -184,13 +186,22 @@ def test_bad_arguments_are_named(kwargs, error, match):
 # --- large graphs and nn models ------------------------------------------------------
 
 
-def test_node_limit_suggests_max_nodes_and_collapse():
+def test_node_limit_suggests_max_nodes_and_groups():
     x = Value(1.0)
     for _ in range(30):
         x = x * 1.01
-    with pytest.raises(ValueError, match=r"61 values.*max_nodes=.*collapse=True"):
+    with pytest.raises(ValueError, match=r"61 values.*max_nodes=.*groups=model.neuron_groups\(\)"):
         draw_dot(x, max_nodes=60)
     assert len(records(draw_dot(x, max_nodes=61))) == 61
+
+
+def neuron_groups(model):
+    """What nn's ``Module.neuron_groups()`` gives: box name -> weights, then bias."""
+    return {
+        f"layers.{i}.neurons.{j}": [*neuron.w, neuron.b]
+        for i, layer in enumerate(model.layers)
+        for j, neuron in enumerate(layer.neurons)
+    }
 
 
 def mlp_loss():
@@ -208,9 +219,9 @@ def test_mlp_loss_is_drawn_value_by_value():
         assert float(boxes[name]["grad"]) == pytest.approx(p.grad, rel=5e-4, abs=1e-12)
 
 
-def test_collapsed_mlp_draws_one_box_per_neuron():
+def test_grouped_mlp_draws_one_box_per_neuron():
     model, loss = mlp_loss()
-    graph = draw_dot(loss, collapse=True, max_nodes=20)
+    graph = draw_dot(loss, groups=neuron_groups(model), max_nodes=20)
     nodes, edges = parse(graph)
     boxes = records(graph)
     neurons = [f"layers.{i}.neurons.{j}" for i, width in enumerate([4, 4, 1]) for j in range(width)]
@@ -231,31 +242,50 @@ def test_collapsed_mlp_draws_one_box_per_neuron():
     assert float(out["grad"]) == pytest.approx(2 * (float(out["data"]) - 1.0), rel=1e-3)
 
 
-def test_collapsed_batch_loss_draws_each_neuron_once_per_sample():
+def test_grouped_batch_loss_draws_each_neuron_once_per_sample():
     model = MLP(2, [3, 1], seed=1)
     loss = sum((model(x) - y) ** 2 for x, y in [([1.0, 2.0], 1.0), ([-1.0, 0.5], 0.0)])
-    nodes, _ = parse(draw_dot(loss, collapse=True))
+    nodes, _ = parse(draw_dot(loss, groups=neuron_groups(model)))
     names = [fields(label)[0] for label in nodes.values() if label.startswith("{")]
     for path in ["layers.0.neurons.0", "layers.0.neurons.2", "layers.1.neurons.0"]:
-        assert names.count(path) == 2  # one box per sample, named by the module path
+        assert names.count(path) == 2  # one box per sample, named by its group
     assert not any(".w." in name or name.endswith(".b") for name in names)
 
 
-def test_collapse_keeps_computed_inputs_outside_the_neuron():
-    # A neuron labelled as nn labels it, fed by an input that is itself computed.
+def test_groups_keep_computed_inputs_outside_the_neuron():
+    # A neuron fed by an input that is itself computed; no label says what is what.
     raw = Value(4.0, label="raw")
     x = (raw - 1.0) / 2.0
     x.label = "x"
-    w, b = Value(0.5, label="n.w.0"), Value(0.1, label="n.b")
+    w, b = Value(0.5, label="w"), Value(0.1, label="b")
     out = (b + w * x).tanh()
-    out.label = "n"
-    graph = draw_dot(out, collapse=True)
+    graph = draw_dot(out, groups={"n": [w, b]})
     boxes = records(graph)
     # raw, 1.0, raw - 1.0, 2.0, x and the neuron: x's own graph is drawn in full
     assert len(boxes) == 6 and {"raw", "x", "n"} <= set(boxes)
-    assert not {"n.w.0", "n.b"} & set(boxes)
+    assert not {"w", "b"} & set(boxes)
     _, edges = parse(graph)
     assert [s for s, t in edges if t == boxes["n"]["id"]] == [boxes["x"]["id"]]
+
+
+def test_labels_do_not_make_boxes_and_groups_are_checked():
+    _, loss = mlp_loss()  # nn's parameters carry path labels: without groups, no box
+    assert len(records(draw_dot(loss))) == len(loss._topological_order())
+    w, b = Value(1.0), Value(2.0)
+    with pytest.raises(TypeError, match="groups must be a mapping"):
+        draw_dot(w * b, groups=[w, b])
+    with pytest.raises(TypeError, match=r"groups\['n'\] must be a sequence of Values"):
+        draw_dot(w * b, groups={"n": w})
+    with pytest.raises(ValueError, match="in both groups 'n' and 'm'"):
+        draw_dot(w * b, groups={"n": [w, b], "m": [w]})
+
+
+def test_format_and_rankdir_come_in_micrograds_order():
+    L, _ = expression()
+    graph = draw_dot(L, "png", "TB")
+    assert graph.format == "png" and "rankdir=TB" in graph.source
+    with pytest.raises(ValueError, match="rankdir is the third argument"):
+        draw_dot(L, "TB")
 
 
 # --- rendering -------------------------------------------------------------------------
@@ -330,7 +360,7 @@ def test_one_frame_per_op_node_with_the_grads_of_backward():
     root.backward()
     last = records(frames[-1])
     assert len(last) == len(order)
-    for node, name in viz._names(order).items():
+    for node, name in names_of(order).items():
         assert last[name]["exact"] == (node.data, node.grad), name  # the same arithmetic
         assert float(last[name]["grad"]) == pytest.approx(node.grad, rel=5e-4), name
 
@@ -342,13 +372,23 @@ def test_frames_follow_reverse_topological_order_and_highlight_the_step():
     steps = [node for node in reversed(order) if node._prev]
     for number, (frame, node) in enumerate(zip(backprop_steps(root), steps), 1):
         assert f"Step {number} of {len(steps)}" in frame.source
-        current = [line for line in frame.body if viz.CURRENT_FILL in line and "->" not in line]
+        current = [line for line in frame.body if CURRENT_FILL in line and "->" not in line]
         assert sorted(re.match(r"\t(\w+)", line)[1] for line in current) == sorted(
             [ids[node], ids[node] + "_op"]
         )
         for child in node._prev:
             (line,) = [x for x in frame.body if x.startswith(f"\t{ids[child]} [")]
-            assert viz.RECEIVING_FILL in line
+            assert RECEIVING_FILL in line
+
+
+def test_frames_run_the_engines_own_step(monkeypatch):
+    L, nodes = expression()
+    stepped = []
+    step = Value._backward
+    monkeypatch.setattr(Value, "_backward", lambda node: (stepped.append(node), step(node))[1])
+    frames = list(backprop_steps(L))
+    assert stepped == [nodes["L"], nodes["d"], nodes["e"]] and len(frames) == 3
+    assert all(node.grad == 0.0 for node in nodes.values())
 
 
 def test_frames_leave_existing_grads_alone():
@@ -442,6 +482,6 @@ def test_trace_text_numbers_match_the_graph():
 
 
 def test_negative_zero_and_tiny_numbers_print_plainly():
-    assert viz._fmt(-0.0) == "0"
-    assert viz._fmt(1e-7) == "1e-07"
-    assert viz._fmt(math.pi) == "3.142"
+    assert fmt(-0.0) == "0"
+    assert fmt(1e-7) == "1e-07"
+    assert fmt(math.pi) == "3.142"
