@@ -44,6 +44,17 @@ def test_history_png(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["history.png"]  # no temporary file left
 
 
+def test_history_plot_counts_epochs_from_1_as_the_history_does():
+    fig = plot_history(HISTORY)
+    loss_axes = fig.axes[0]
+    train, val, best = loss_axes.get_lines()
+    assert list(train.get_xdata()) == [1, 2, 3, 4]
+    # the best-epoch line stands over the lowest validation loss
+    assert list(best.get_xdata()) == [HISTORY.best_epoch] * 2
+    x_at_lowest = val.get_xdata()[list(val.get_ydata()).index(min(HISTORY.val_loss))]
+    assert x_at_lowest == HISTORY.best_epoch
+
+
 def test_history_from_dict_and_loss_only(tmp_path):
     fig = plot_history(History(train_loss=[1.0, 0.5]).to_dict(), tmp_path / "loss.svg")
     assert [ax.get_title() for ax in fig.axes] == ["loss"]

@@ -6,6 +6,7 @@ import logging
 import numpy as np
 import pytest
 
+from nn.checkpoint import load, save
 from nn.data import DataLoader, Standardizer, train_val_split
 from nn.datasets import exam_pass_fail, load_iris, moons, spirals
 from nn.layers import MLP, Neuron
@@ -202,6 +203,30 @@ def test_a_callback_returning_true_stops_training():
     )
     assert seen == [(1, 1), (2, 2)]  # epochs count from 1, as the logs do
     assert history.epochs == 2 and history.stopped_early
+
+
+def test_a_checkpoint_saved_by_a_callback_counts_epochs_from_1(tmp_path):
+    X, y = small_problem()
+    model = MLP(2, [4, 1], seed=0)
+    path = tmp_path / "best.json"
+
+    def save_best(epoch, history):
+        if history.best_epoch == epoch:
+            save(model, path, epoch=epoch, history=history.to_dict())
+
+    history = fit(
+        model,
+        binary_cross_entropy_with_logits,
+        Adam(model.parameters(), lr=0.05),
+        DataLoader(X, y, batch_size=10, seed=0),
+        DataLoader(X, 1 - y, batch_size=20, shuffle=False),  # the best epoch is the first
+        epochs=3,
+        callbacks=[save_best],
+        progress=False,
+    )
+    meta = load(path).meta
+    assert meta["epoch"] == meta["history"]["best_epoch"] == history.best_epoch == 1
+    assert meta["history"]["epochs"] == 1  # saved after the first epoch, which is epoch 1
 
 
 def test_logging_and_quiet_progress_bar_off_a_terminal(caplog, capsys):
