@@ -118,18 +118,12 @@ def test_the_wheel_installs_in_a_fresh_venv_and_runs_the_demo(dist, tmp_path):
     venv = tmp_path / "venv"
     _run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
     python, tapegrad = venv / "bin" / "python", venv / "bin" / "tapegrad"
-    wheel = next(dist.glob("*.whl"))
-    # Dependencies come from pip's usual sources; its cache makes a second run fast.
-    _run(
-        python,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        wheel,
-        cwd=tmp_path,
-    )
+    # The README's command, with a smaller extra: the built wheel and what the extra needs
+    # (dependencies from pip's usual sources; its cache makes a second run fast).
+    pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    _run(*pip, "tapegrad[progress]", "--find-links", dist, cwd=tmp_path)
+    assert "pip install 'tapegrad[plot]' --find-links dist" in (ROOT / "README.md").read_text()
+    _run(python, "-c", "import tqdm", cwd=tmp_path)  # the extra came along
 
     where = _run(python, "-c", "import nn; print(nn.__file__)", cwd=tmp_path).stdout
     assert Path(where.strip()).is_relative_to(venv)  # the installed copy, not the source tree
