@@ -16,4 +16,4 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     if getattr(config.option, "nbmake", False):
         return "notebooks: run by nbmake"
-    return "notebooks: not run (nbmake is not installed: pip install -e '.[dev]')"
+    return "notebooks: not run (no nbmake plugin; it comes with pip install -e '.[dev]')"
