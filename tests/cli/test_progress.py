@@ -1,6 +1,6 @@
-"""One kind of training output at a time: the tqdm bar in a terminal, a line per epoch
-elsewhere (or with --verbose), nothing but the result with --quiet; and an extra that
-was asked for but is missing is an error naming it."""
+"""One kind of training output at a time, from the command and from nn.train.fit: the
+tqdm bar in a terminal, a line per epoch elsewhere (or with --verbose), nothing but the
+result with --quiet; and an extra that was asked for but is missing is an error naming it."""
 
 import fcntl
 import os
@@ -20,10 +20,16 @@ LINE = "epoch 1/3: loss="
 
 def _in_a_terminal(tmp_path, *options) -> str:
     """What ``tapegrad train`` shows when stdout and stderr are a (pseudo-)terminal."""
+    return _shown_in_a_terminal(
+        [sys.executable, "-m", "tapegrad", *TRAIN, "--out", tmp_path / "out", *options]
+    )
+
+
+def _shown_in_a_terminal(argv) -> str:
+    """What ``argv`` prints when stdout and stderr are a pseudo-terminal of 100 columns."""
     pytest.importorskip("tqdm", reason="the progress bar is the optional extra tapegrad[progress]")
     leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 100 columns
-    argv = [sys.executable, "-m", "tapegrad", *TRAIN, "--out", tmp_path / "out", *options]
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     process = subprocess.Popen(argv, stdin=follower, stdout=follower, stderr=follower)
     os.close(follower)
     chunks = []
@@ -57,6 +63,35 @@ def test_quiet_in_a_terminal_prints_only_the_result(tmp_path):
     shown = _in_a_terminal(tmp_path, "--quiet")
     assert LINE not in shown and "epoch/s" not in shown
     assert "final accuracy" in shown
+
+
+# nn.train.fit in a script of its own, given {options}
+FIT = """
+from nn.data import DataLoader
+from nn.datasets import xor
+from nn.layers import MLP
+from nn.losses import mse_loss
+from nn.optim import SGD
+from nn.train import fit
+
+X, y = xor(n_samples=20, seed=0)
+model = MLP(2, [4, 1], seed=0)
+fit(model, mse_loss, SGD(model.parameters(), lr=0.1), DataLoader(X, y, batch_size=10),
+    epochs=3, {options})
+"""
+
+
+def test_fit_in_a_terminal_shows_the_bar_even_when_verbose():
+    shown = _shown_in_a_terminal([sys.executable, "-c", FIT.format(options="verbose=True")])
+    assert "training" in shown and "3/3" in shown and "epoch/s" in shown
+    assert "epoch 1/3: loss=" not in shown  # the bar already shows the numbers
+
+
+def test_fit_with_progress_off_in_a_terminal_prints_the_verbose_lines():
+    code = FIT.format(options="verbose=True, progress=False")
+    shown = _shown_in_a_terminal([sys.executable, "-c", code])
+    assert "epoch 1/3: loss=" in shown and "epoch 3/3: loss=" in shown
+    assert "epoch/s" not in shown
 
 
 def test_off_a_terminal_prints_lines_and_no_bar(tmp_path, capsys):
