@@ -19,6 +19,7 @@ PyTorch. Submodules: `nn.init` (weight initializers), `nn.functional`
 
 from importlib.metadata import version
 
+from autograd.distribution import warn_if_shared
 from nn import functional, init
 from nn.batchnorm import BatchNorm1d
 from nn.checkpoint import Checkpoint, load, save
@@ -41,6 +42,7 @@ from nn.torch_bridge import from_torch, to_torch
 from nn.train import History, evaluate, fit
 
 __version__ = version("tapegrad")  # the one version literal is pyproject.toml's
+warn_if_shared("nn")  # another distribution owning `nn` would break both
 
 __all__ = [
     "MLP",

@@ -81,6 +81,12 @@ def test_the_site_builds_strictly(tmp_path):
     for op in OPS:  # the op table is rendered from the code, every row and its math
         assert f"<code>{op.name}</code>" in ops_page
         assert f"{op.derivative.__name__}</span>" in ops_page
+    assert "_table" not in ops_page  # OPS is the table, not its one-line source
+    # Signatures formatted (by ruff, in the docs extra): a long one has a parameter a line.
+    train_page = (site / "reference" / "nn.train" / "index.html").read_text()
+    assert '<span class="nf">fit</span><span class="p">(</span>\n    <span class="n">model' in (
+        train_page
+    )
     for stem in NOTEBOOKS:  # rendered as stored, with the pictures it drew
         stored = json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text())
         drawn = [

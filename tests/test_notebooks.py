@@ -3,7 +3,7 @@
 Each ``notebooks/NN_name.py`` (percent format) is a notebook's source and
 ``notebooks/NN_name.ipynb`` the same notebook with its outputs, written by
 ``python scripts/notebooks.py``. Running every notebook top to bottom is
-nbmake's job (``--nbmake`` in pytest's options); these tests check what that
+nbmake's job (``--nbmake``, which the root conftest.py sets); these tests check what that
 cannot: that the stored notebooks hold exactly the cells of their sources,
 carry their outputs without run-to-run noise, and that pytest never imports a
 source as a module.
@@ -76,7 +76,7 @@ def test_stored_notebook_has_no_run_to_run_noise(stem):
 def test_pytest_runs_the_notebooks_never_imports_their_sources(pytestconfig):
     """``--doctest-modules`` would import, so run, every ``.py`` under the test paths."""
     assert "notebooks" in pytestconfig.getini("testpaths")
-    assert "--nbmake" in pytestconfig.getini("addopts")
+    assert pytestconfig.option.nbmake  # nbmake is installed with the dev extra
     ignore = pytestconfig.hook.pytest_ignore_collect  # what pytest asks before collecting a file
     for source in SOURCES:
         assert ignore(collection_path=source, config=pytestconfig), f"pytest would import {source}"

@@ -236,8 +236,13 @@ def save_backprop_animation(
     Returns
     -------
     list of pathlib.Path
-        The SVG frames, then the GIF. The GIF is written only when Pillow is
-        installed (``pip install tapegrad[gif]``).
+        The SVG frames, then the GIF.
+
+    Raises
+    ------
+    ImportError
+        When Pillow, the ``gif`` extra (``pip install 'tapegrad[gif]'``), is not
+        installed; nothing is written then.
 
     Examples
     --------
@@ -265,6 +270,7 @@ def save_backprop_animation(
         raise ValueError(
             f"save_backprop_animation: seconds_per_step must be > 0, got {seconds_per_step!r}"
         )
+    image_module = _require_pillow()  # asked for a GIF: fail before writing any frame
     frames = steady_widths(list(backprop_steps(root, rankdir=rankdir)))
     if not frames:
         raise ValueError(
@@ -275,12 +281,10 @@ def save_backprop_animation(
     written = [
         save(frame, folder / f"step_{i:0{digits}d}.svg") for i, frame in enumerate(frames, 1)
     ]
-    try:
-        from PIL import Image
-    except ImportError:  # the GIF is an optional extra
-        return written
-    images = [Image.open(io.BytesIO(render(frame, "png"))).convert("RGB") for frame in frames]
-    atomic_write(gif, _gif_bytes(images, seconds_per_step))
+    images = [
+        image_module.open(io.BytesIO(render(frame, "png"))).convert("RGB") for frame in frames
+    ]
+    atomic_write(gif, _gif_bytes(image_module, images, seconds_per_step))
     return [*written, gif]
 
 
@@ -296,15 +300,25 @@ def steady_widths(frames: list[Drawing]) -> list[Drawing]:
     return frames
 
 
-def _gif_bytes(images: list, seconds_per_step: float) -> bytes:
-    """Frames of different sizes, centred on one white canvas, as a looping GIF."""
-    from PIL import Image
+def _require_pillow():
+    """Pillow's ``PIL.Image`` module, or an ImportError naming the ``gif`` extra."""
+    try:
+        from PIL import Image
+    except ImportError as error:  # the GIF is an optional extra
+        raise ImportError(
+            "save_backprop_animation writes a GIF with Pillow, which is not installed; "
+            "install the optional extra: pip install 'tapegrad[gif]'"
+        ) from error
+    return Image
 
+
+def _gif_bytes(image_module, images: list, seconds_per_step: float) -> bytes:
+    """Frames of different sizes, centred on one white canvas, as a looping GIF."""
     width = max(image.width for image in images)
     height = max(image.height for image in images)
     canvases = []
     for image in images:
-        canvas = Image.new("RGB", (width, height), "white")
+        canvas = image_module.new("RGB", (width, height), "white")
         canvas.paste(image, ((width - image.width) // 2, 0))
         canvases.append(canvas)
     step_ms = math.ceil(seconds_per_step * 1000)
