@@ -187,16 +187,22 @@ for lr in (0.01, 1.0, 20.0):
     model = MLP(2, [8, 8, 1], activation="tanh", init="xavier_uniform", seed=0)
     lr_losses[lr] = train(model, lr=lr)
 
-fig, axes = plt.subplots(1, 3, figsize=(14, 3.4), layout="constrained")
-for ax, (lr, losses) in zip(axes, lr_losses.items()):
-    ax.plot(losses)
-    ax.set(title=f"lr = {lr}", xlabel="step", ylabel="loss")
+fig, axes = plt.subplots(1, 3, figsize=(14, 3.6), layout="constrained", sharey=True)
+for ax, (lr, losses), colour in zip(axes, lr_losses.items(), ("C0", "C2", "C3")):
+    ax.plot(losses, color=colour, label=f"lr = {lr}")
+    ax.axhline(losses[0], color="grey", linestyle="--", linewidth=1, label="loss at the start")
+    ax.set(title=f"lr = {lr}", xlabel="step", yscale="log")
+    ax.legend()
+axes[0].set_ylabel("loss (log scale, shared)")
 plt.show()
 for lr, losses in lr_losses.items():
     print(f"lr = {lr:>5}: loss {losses[0]:.3f} -> {losses[-1]:.3f}")
 
 # %% [markdown]
-# * **lr = 0.01**: the loss creeps down; it would need many more steps.
+# All three panels share one logarithmic loss axis, so their heights compare:
+#
+# * **lr = 0.01**: the line is almost flat at the starting loss: it crawls
+#   and would need thousands of steps.
 # * **lr = 1.0**: quickly down, then steady.
 # * **lr = 20**: the first step jumps far past the minimum, and the loss
 #   bounces around far above where it started.
