@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from autograd.files import atomic_write
-from nn.arrays import as_xy as _check_xy
+from nn.arrays import as_xy
 from nn.inference import Predictor
 from nn.train import History, classify, is_signed
 
@@ -136,7 +136,7 @@ def plot_decision_boundary(
     >>> fig.axes[0].get_title()
     'decision boundary'
     """
-    X, y = _check_xy(X, y)
+    X, y = as_xy(X, y)
     if X.shape[1] != 2:
         raise ValueError(f"X: expected 2 features to draw in the plane, got {X.shape[1]}")
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
