@@ -216,13 +216,19 @@ def plot_decision_boundary(
     # Colour i for the i-th class in sorted order, so labels -1/1 and 0/1 look alike.
     labels = np.unique(np.concatenate([y, y_val, classes.ravel()]))
     if probabilities.shape[1] == 2 and len(labels) <= 2:
-        _shade_two_classes(ax, xx, yy, probabilities[:, 1].reshape(xx.shape), labels)
+        positive = probabilities[:, 1].reshape(xx.shape)
+        _shade_two_classes(ax, xx, yy, positive, labels)
+        # classify's rule read as a probability: p > 0.5 for a logit or a sign.
+        level = 0.5 if signed or threshold == 0.0 else threshold
+        if positive.min() < level < positive.max():
+            ax.contour(xx, yy, positive, levels=[level], colors="k", linewidths=1.2)
     else:
         _shade_by_class(ax, xx, yy, probabilities, classes, labels)
-    region = np.searchsorted(labels, classes)
-    for i in np.unique(region) if len(np.unique(region)) > 1 else ():
-        # The edge of each class's region: where the predicted class changes.
-        ax.contour(xx, yy, (region == i).astype(float), levels=[0.5], colors="k", linewidths=1.2)
+        region = np.searchsorted(labels, classes)
+        for i in np.unique(region) if len(np.unique(region)) > 1 else ():
+            # The edge of each class's region: where the predicted class changes.
+            edge = (region == i).astype(float)
+            ax.contour(xx, yy, edge, levels=[0.5], colors="k", linewidths=1.2)
     ax.plot([], [], color="k", linewidth=1.2, label="decision boundary")
     for i, label in enumerate(labels):
         for points, targets, marker, kind in (
