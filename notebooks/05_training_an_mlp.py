@@ -59,13 +59,13 @@ print(train_loader, val_loader, sep="\n")
 # %% [markdown]
 # ## Model and optimizer
 #
-# Two hidden layers of 16 ReLU neurons with batch normalization (each hidden
+# Two hidden layers of 8 ReLU neurons with batch normalization (each hidden
 # sum is normalized over the mini-batch before the ReLU), one output: a logit,
 # whose sigmoid is the probability of class 1. Adam adapts each weight's
 # step size.
 
 # %%
-model = MLP(2, [16, 16, 1], activation="relu", batchnorm=True, seed=0)
+model = MLP(2, [8, 8, 1], activation="relu", batchnorm=True, seed=0)
 optimizer = Adam(model.parameters(), lr=0.02)
 print(model)
 print(len(model.parameters()), "parameters")
@@ -103,7 +103,7 @@ history = fit(
     optimizer,
     train_loader,
     val_loader,
-    epochs=25,
+    epochs=15,
     callbacks=[save_best],
     progress=False,
 )
@@ -115,7 +115,8 @@ plot_history(history)
 #
 # `load` rebuilds the model from the file and checks everything before it
 # changes anything. The best epoch's model, with its standardizer, on the
-# validation set:
+# validation set; in the picture, circles are training points and triangles
+# validation points, over the model's probability of class 1:
 
 # %%
 checkpoint = load(best_path)
@@ -123,7 +124,14 @@ best = checkpoint.model
 print("saved at:", checkpoint.meta)
 val_outputs = predict(best, checkpoint.standardizer.transform(X_val))
 print(f"validation accuracy: {accuracy(val_outputs, y_val, threshold=0.0):.3f}")
-plot_decision_boundary(best, scaler.transform(X), y, threshold=0.0, resolution=40)
+plot_decision_boundary(
+    best,
+    scaler.transform(X_train),
+    y_train,
+    threshold=0.0,
+    resolution=30,
+    validation=(scaler.transform(X_val), y_val),
+)
 
 # %% [markdown]
 # ## Which loss? MSE vs MAE vs cross-entropy
@@ -168,6 +176,7 @@ for name, h in histories.items():
 # validation accuracy. MAE's gradient has the same size however wrong a
 # prediction is, so it gives the worst points no extra push; MSE pushes
 # harder the further off a prediction is; cross-entropy, made for
-# classification, pushes hardest on confident mistakes.
+# classification, pushes hardest on confident mistakes. Notebook 8 draws the
+# three losses and their slopes.
 #
 # Next: the same model in PyTorch.
