@@ -68,23 +68,30 @@ vanishing = {
     "ReLU": deep(activation="relu", init="kaiming_normal"),
     "sigmoid + BatchNorm1d": deep(activation="sigmoid", init="xavier_uniform", batchnorm=True),
 }
-norms = {name: gradient_norms(model) for name, model in vanishing.items()}
-layers = np.arange(1, DEPTH + 2)
 
-fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
-for name, values in norms.items():
-    ax.plot(layers, values, "o-", label=name)
-ax.set(
-    title=f"gradient reaching each layer: {DEPTH} hidden layers of {WIDTH}",
-    xlabel="layer (1 = next to the inputs, 11 = output)",
-    ylabel="‖∂loss/∂W‖ of the layer (log scale)",
-    yscale="log",
-    xticks=layers,
-)
-ax.legend()
-plt.show()
-for name, values in norms.items():
-    print(f"{name:>22}: first layer {values[0]:.2e}, output layer {values[-1]:.2e}")
+
+def show_norms(models, title):
+    """Plot and print the gradient norm per layer of each model."""
+    norms = {name: gradient_norms(model) for name, model in models.items()}
+    layers = np.arange(1, DEPTH + 2)
+    _, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    for name, values in norms.items():
+        ax.plot(layers, values, "o-", label=name)
+    ax.set(
+        title=title,
+        xlabel="layer (1 = next to the inputs, 11 = output)",
+        ylabel="‖∂loss/∂W‖ of the layer (log scale)",
+        yscale="log",
+        xticks=layers,
+    )
+    ax.legend()
+    plt.show()
+    width = max(map(len, norms))
+    for name, values in norms.items():
+        print(f"{name:>{width}}: first layer {values[0]:.2e}, output layer {values[-1]:.2e}")
+
+
+show_norms(vanishing, f"gradient reaching each layer: {DEPTH} hidden layers of {WIDTH}")
 
 # %% [markdown]
 # Read it from the right, the way `backward()` goes. With **sigmoid** the
@@ -111,22 +118,7 @@ exploding = {
         activation="relu", init={"name": "normal", "std": 1.0}, batchnorm=True
     ),
 }
-fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
-for k, (name, model) in enumerate(exploding.items()):
-    values = norms[name] if name in norms else gradient_norms(model)
-    norms[name] = values
-    ax.plot(layers, values, "o-", color=f"C{k + 2}", label=name)
-ax.set(
-    title="exploding gradients, and BatchNorm1d against them",
-    xlabel="layer (1 = next to the inputs, 11 = output)",
-    ylabel="‖∂loss/∂W‖ of the layer (log scale)",
-    yscale="log",
-    xticks=layers,
-)
-ax.legend()
-plt.show()
-for name in exploding:
-    print(f"{name:>28}: first layer {norms[name][0]:.2e}, output layer {norms[name][-1]:.2e}")
+show_norms(exploding, "exploding gradients, and BatchNorm1d against them")
 
 # %% [markdown]
 # With N(0, 1) weights every layer's gradient is about 10,000 times what it is
