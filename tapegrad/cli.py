@@ -70,6 +70,16 @@ def _positive_int(text: str) -> int:
     return n
 
 
+def _seed(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if not 0 <= n < 2**63:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 2**63 - 1, got {n}")
+    return n
+
+
 def _positive_float(text: str) -> float:
     try:
         x = float(text)
@@ -172,7 +182,7 @@ def _add_training_options(parser: argparse.ArgumentParser, epochs: int) -> None:
         help="share of the samples held out for validation (default 0.2)",
     )
     group.add_argument(
-        "--seed", type=int, default=0, help="seed of every random choice (default 0)"
+        "--seed", type=_seed, default=0, help="seed of every random choice (default 0)"
     )
     group.add_argument(
         "--engine",
@@ -294,6 +304,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("LR", "TB"),
         default="LR",
         help="data flows left to right (LR, default) or top to bottom",
+    )
+    graph.add_argument(
+        "--max-nodes",
+        type=_positive_int,
+        default=500,
+        metavar="N",
+        help="refuse graphs of more values than this (default 500)",
     )
     graph.set_defaults(func=run_graph)
     return parser

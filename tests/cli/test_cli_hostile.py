@@ -1,0 +1,210 @@
+"""The command under hostile input: divergence, crafted checkpoints, huge numbers, huge graphs.
+
+Each case is bad input: exit status 2, one line on stderr naming what was
+wrong, no traceback, and nothing written (a checkpoint that was there stays
+byte for byte).
+"""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from tapegrad.cli import main
+
+FAST = ["--epochs", "2", "--quiet"]
+
+
+def run(capsys, *argv):
+    status = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def assert_one_line_error(status, err, *texts):
+    assert status == 2, err
+    assert err.count("\n") == 1 and err.startswith("tapegrad: error: "), err
+    assert "Traceback" not in err
+    for text in texts:
+        assert text in err, err
+
+
+def files_in(folder: Path) -> dict:
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """A checkpoint of ``tapegrad train`` on the moons, and a CSV of its features."""
+    folder = tmp_path_factory.mktemp("trained")
+    argv = ["train", "--dataset", "moons", "--samples", "60", "--out", folder, *FAST]
+    assert main([str(a) for a in argv]) == 0
+    (folder / "rows.csv").write_text("x0,x1,label\n0.1,0.2,1\n0.5,-0.3,0\n")
+    return folder
+
+
+# --- divergence --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["scalar", "compiled"])
+def test_a_diverging_run_is_one_line_and_writes_nothing(tmp_path, capsys, engine):
+    argv = ["train", "--dataset", "moons", "--samples", "60", "--lr", "1e300", "--engine", engine]
+    status, _, err = run(capsys, *argv, "--out", tmp_path / "run", *FAST)
+    assert_one_line_error(status, err, "training diverged", "overflows a float64", "--lr")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_resumed_run_that_diverges_keeps_the_last_good_checkpoint(tmp_path, capsys, optimizer):
+    data = ["--dataset", "moons", "--samples", "60", "--out", tmp_path]
+    assert run(capsys, "train", *data, "--optimizer", optimizer, *FAST)[0] == 0
+    before = files_in(tmp_path)
+    resume = ["--resume", tmp_path / "model.json", "--lr", "1e300"]
+    status, _, err = run(capsys, "train", *data, *resume, *FAST)
+    assert_one_line_error(status, err, "training diverged", "nothing was written")
+    assert files_in(tmp_path) == before  # no staging folder left, model.json as it was
+
+
+def test_a_prediction_that_overflows_names_the_csv_line(trained, tmp_path, capsys):
+    rows = tmp_path / "far.csv"
+    rows.write_text("x0,x1\n0.5,0.5\n1e308,1\n")
+    for engine in ("scalar", "compiled"):
+        argv = ["predict", trained / "model.json", "--csv", rows, "--engine", engine]
+        status, out, err = run(capsys, *argv)
+        assert_one_line_error(status, err, "far.csv: line 3:", "overflows a float64")
+        assert out == ""
+
+
+# --- crafted checkpoints ----------------------------------------------------------------
+
+
+def _edited(trained, edit):
+    document = json.loads((trained / "model.json").read_text())
+    edit(document)
+    return json.dumps(document)
+
+
+def _set(path: str, value):
+    """An edit that sets ``document[a][b]...`` for the dotted ``path``."""
+
+    def edit(document):
+        *parents, last = path.split(".")
+        for key in parents:
+            document = document[key]
+        document[last] = copy.deepcopy(value)
+
+    return edit
+
+
+def _first_weight_as(text):
+    def raw(trained):
+        document = (trained / "model.json").read_text()
+        weight = json.loads(document)["parameters"]["layers.0.neurons.0.w"][0]
+        return document.replace(repr(weight), text, 1)
+
+    return raw
+
+
+CRAFTED = {
+    "nested JSON": (lambda t: '{"a": ' * 100_000 + "1" + "}" * 100_000, "nested more than"),
+    "a 400-digit parameter": (_first_weight_as("9" * 400), "too large for a float64"),
+    "huge widths": (
+        lambda t: _edited(t, _set("architecture.nouts", [10**7, 1])),
+        "needs 40000001 numbers",
+    ),
+    "one class": (lambda t: _edited(t, _set("meta.task.classes", [0])), "meta.task.classes"),
+    "no classes": (lambda t: _edited(t, _set("meta.task.classes", [])), "meta.task.classes"),
+    "a class that is a list": (
+        lambda t: _edited(t, _set("meta.task.classes", [0, [1]])),
+        "meta.task.classes",
+    ),
+    "a class twice": (
+        lambda t: _edited(t, _set("meta.task.classes", [1, 1.0])),
+        "2 or more distinct labels",
+    ),
+    "three classes for one logit": (
+        lambda t: _edited(t, _set("meta.task.classes", [0, 1, 2])),
+        "the bce_with_logits loss with 3 classes",
+    ),
+    "cross-entropy on one output": (
+        lambda t: _edited(t, _set("meta.task.loss", "cross_entropy")),
+        "needs 2 outputs, the model has 1",
+    ),
+    "classes for a regression": (
+        lambda t: _edited(t, _set("meta.task.loss", "mse")),
+        "a mse regression has none",
+    ),
+    "bce without a sigmoid": (
+        lambda t: _edited(t, _set("meta.task.loss", "bce")),
+        "bce needs sigmoid",
+    ),
+    "too few feature names": (
+        lambda t: _edited(t, _set("meta.features", ["x0"])),
+        "1 feature names for 2 inputs",
+    ),
+    "a feature name twice": (
+        lambda t: _edited(t, _set("meta.features", ["x0", "x0"])),
+        "a feature name repeats",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CRAFTED))
+@pytest.mark.parametrize("command", ["predict", "resume"])
+def test_a_crafted_checkpoint_is_refused_in_one_line(trained, tmp_path, capsys, case, command):
+    text, message = CRAFTED[case]
+    crafted = tmp_path / "crafted.json"
+    crafted.write_text(text(trained))
+    if command == "predict":
+        argv = ["predict", crafted, "--csv", trained / "rows.csv"]
+    else:
+        argv = ["train", "--dataset", "moons", "--resume", crafted, "--out", tmp_path, *FAST]
+    status, out, err = run(capsys, *argv)
+    assert_one_line_error(status, err, message)
+    assert out == "" and sorted(p.name for p in tmp_path.iterdir()) == ["crafted.json"]
+
+
+HISTORIES = {
+    "a string": ("x", "meta.history: expected a dict, got str"),
+    "a list": ([1, 2], "meta.history: expected a dict, got list"),
+    "a number": (5, "meta.history: expected a dict, got int"),
+    "losses as text": ({"train_loss": "low"}, "meta.history.train_loss: expected a list"),
+    "a loss that is text": ({"train_loss": [1.0, "a"]}, "meta.history.train_loss"),
+    "a loss that is a boolean": ({"train_loss": [True]}, "meta.history.train_loss"),
+    "a number for a list": ({"train_loss": [1.0], "val_loss": 3}, "meta.history.val_loss"),
+    "a best epoch as text": ({"train_loss": [1.0], "best_epoch": "x"}, "best_epoch"),
+    "a best epoch past the end": ({"train_loss": [1.0], "best_epoch": 3}, "best_epoch"),
+    "stopped early as text": ({"stopped_early": "yes"}, "meta.history.stopped_early"),
+    "an unknown field": ({"zzz": 1}, "unknown fields ['zzz']"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HISTORIES))
+def test_resuming_a_checkpoint_with_a_malformed_history_is_refused(trained, tmp_path, capsys, case):
+    history, message = HISTORIES[case]
+    crafted = tmp_path / "crafted.json"
+    crafted.write_text(_edited(trained, _set("meta.history", history)))
+    argv = ["train", "--dataset", "moons", "--resume", crafted, "--out", tmp_path / "run", *FAST]
+    status, _, err = run(capsys, *argv)
+    assert_one_line_error(status, err, message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crafted.json"]
+
+
+# --- options and messages ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", ["-1", "x", str(2**63)])
+def test_a_bad_seed_names_the_option(tmp_path, capsys, seed):
+    status, _, err = run(capsys, "train", "--dataset", "moons", "--seed", seed, "--out", tmp_path)
+    assert_one_line_error(status, err, "--seed", "expected a whole number")
+
+
+def test_a_large_graph_suggests_the_commands_own_option(tmp_path, capsys):
+    expression = " + ".join(["a*a"] * 300)  # 600 values
+    status, _, err = run(capsys, "graph", expression, "-a", "1", "--out", tmp_path / "g.dot")
+    assert_one_line_error(status, err, "600 values", "--max-nodes 600")
+    assert "max_nodes=" not in err and "groups=" not in err and list(tmp_path.iterdir()) == []
+    argv = ["graph", expression, "-a", "1", "--max-nodes", "600", "--out", tmp_path / "g.dot"]
+    assert run(capsys, *argv)[0] == 0
+    assert (tmp_path / "g.dot").read_text().count("label=") >= 600
