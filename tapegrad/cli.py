@@ -30,9 +30,12 @@ wrote .../graph.dot
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from autograd.viz import GraphvizNotFoundError
@@ -43,7 +46,14 @@ from tapegrad.commands.demo import run_demo
 from tapegrad.commands.graph import run_graph
 from tapegrad.commands.predict import run_predict
 from tapegrad.commands.train import run_train
-from tapegrad.errors import BAD_INPUT, MISSING_TOOL, CLIError, MissingToolError
+from tapegrad.errors import (
+    BAD_INPUT,
+    MISSING_TOOL,
+    TERMINATED,
+    CLIError,
+    MissingToolError,
+    Terminated,
+)
 from tapegrad.tables import DATASETS, LOSSES
 from tapegrad.training import OPTIMIZERS
 
@@ -352,8 +362,10 @@ def _fail(message: str, status: int) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``tapegrad`` command with ``argv`` (default: ``sys.argv[1:]``).
 
-    Returns the exit status: 0 on success, 2 for bad input, 1 when an
-    optional program or package is missing. Errors are one line on stderr.
+    Returns the exit status: 0 on success, 2 for bad input (a run that
+    diverges included), 1 when an optional program or package is missing,
+    130 after Ctrl-C and 143 after SIGTERM (both clean up first). Errors are
+    one line on stderr.
 
     Examples
     --------
@@ -367,18 +379,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(_variables_as_options(argv))
-        args.func(args)
+        with _sigterm_raises():
+            args.func(args)
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else 0
     except CLIError as error:
         return _fail(str(error), BAD_INPUT)
     except (MissingToolError, GraphvizNotFoundError, ImportError) as error:
         return _fail(str(error), MISSING_TOOL)
-    except ValueError as error:  # the library's checks name what was wrong
+    except (ValueError, ArithmeticError) as error:  # the library's checks name what was wrong
         return _fail(str(error), BAD_INPUT)
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
         return _fail(f"{where}{error.strerror or error}", BAD_INPUT)
     except KeyboardInterrupt:
         return _fail("interrupted; nothing was written", 130)
+    except Terminated:
+        return _fail("terminated; nothing was written", TERMINATED)
     return 0
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While the command runs, SIGTERM raises `Terminated` (only the main thread gets signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -2,6 +2,7 @@
 
 BAD_INPUT = 2  # exit status for anything wrong in what was asked (argparse's own)
 MISSING_TOOL = 1  # exit status when an optional program or package is missing
+TERMINATED = 128 + 15  # exit status after SIGTERM, as the shell reports a process it ended
 
 
 class CLIError(Exception):
@@ -30,4 +31,11 @@ class MissingToolError(Exception):
     Traceback (most recent call last):
     ...
     tapegrad.errors.MissingToolError: load_iris needs scikit-learn, which is not installed
+    """
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised where the command was, so that its clean-up runs as on Ctrl-C.
+
+    A `BaseException`, like `KeyboardInterrupt`: no ``except Exception`` swallows it.
     """

@@ -60,7 +60,7 @@ def run_predict(args: argparse.Namespace) -> None:
     if args.out is None:
         sys.stdout.write(text)
     else:
-        write_file(args.out, text.encode("utf-8"))
+        write_file(args.out, text.encode("utf-8"), inputs=[args.checkpoint, args.csv])
         print(f"wrote {len(rows)} predictions to {args.out}", file=sys.stderr)
     if score is not None:
         print(f"{task.metric} on {args.csv}: {score:.4f} ({len(rows)} rows)", file=sys.stderr)

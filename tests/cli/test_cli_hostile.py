@@ -208,3 +208,38 @@ def test_a_large_graph_suggests_the_commands_own_option(tmp_path, capsys):
     argv = ["graph", expression, "-a", "1", "--max-nodes", "600", "--out", tmp_path / "g.dot"]
     assert run(capsys, *argv)[0] == 0
     assert (tmp_path / "g.dot").read_text().count("label=") >= 600
+
+
+# --- outputs never replace inputs -------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["model.json", "rows.csv"])
+def test_predict_refuses_to_write_over_its_own_inputs(trained, tmp_path, capsys, target):
+    for name in ("model.json", "rows.csv"):
+        (tmp_path / name).write_bytes((trained / name).read_bytes())
+    (tmp_path / "alias.csv").symlink_to(tmp_path / target)  # under another name, too
+    before = files_in(tmp_path)
+    for out in (tmp_path / target, tmp_path / "alias.csv"):
+        argv = ["predict", tmp_path / "model.json", "--csv", tmp_path / "rows.csv", "--out", out]
+        status, _, err = run(capsys, *argv)
+        assert_one_line_error(status, err, "cannot write", "itself")
+        assert files_in(tmp_path) == before
+
+
+def test_train_refuses_to_write_over_its_csv_and_moves_nothing(tmp_path, capsys):
+    rows = "".join(f"{i % 7},{i % 3},{i % 2}\n" for i in range(40))
+    data = tmp_path / "model.json"  # a CSV that happens to have the checkpoint's name
+    data.write_text("a,b,y\n" + rows)
+    (tmp_path / "loss.png").write_text("mine")
+    before = files_in(tmp_path)
+    argv = ["train", "--csv", data, "--target", "y", "--out", tmp_path, "--plot", *FAST]
+    status, _, err = run(capsys, *argv)
+    assert_one_line_error(status, err, f"cannot write {data}: it is the input")
+    assert files_in(tmp_path) == before  # loss.png was not replaced either
+
+
+def test_train_refuses_to_replace_a_folder_and_moves_nothing(tmp_path, capsys):
+    (tmp_path / "model.json").mkdir()
+    status, _, err = run(capsys, "train", "--dataset", "xor", "--out", tmp_path, *FAST)
+    assert_one_line_error(status, err, "not a regular file")
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
