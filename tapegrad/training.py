@@ -102,6 +102,8 @@ class _Start:
 
 def _fresh_start(args: argparse.Namespace, table: Table) -> _Start:
     task = infer_task(table.targets, args.loss, table.source)
+    if task.note:
+        print(f"note: {task.note}", file=sys.stderr)
     model = MLP(
         table.X.shape[1],
         [*(args.hidden if args.hidden is not None else [16, 16]), task.n_outputs],
@@ -159,6 +161,11 @@ def train_model(args: argparse.Namespace, table: Table) -> Run:
     start = _resumed_start(args, table) if resume else _fresh_start(args, table)
     task = start.task
     y = task.encode(table.targets, table.source)
+    if task.classes is not None and np.bincount(y).max() < 2:
+        raise CLIError(
+            f"{table.source}: each of the {len(task.classes)} classes has one row, so none can "
+            "be held out for validation; for a numeric target, use --loss mse"
+        )
     split = train_val_split(
         table.X, y, args.val_fraction, seed=args.seed, stratify=task.classes is not None
     )

@@ -9,6 +9,7 @@ import copy
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tapegrad.cli import main
@@ -243,3 +244,43 @@ def test_train_refuses_to_replace_a_folder_and_moves_nothing(tmp_path, capsys):
     status, _, err = run(capsys, "train", "--dataset", "xor", "--out", tmp_path, *FAST)
     assert_one_line_error(status, err, "not a regular file")
     assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
+
+
+# --- classes or numbers ------------------------------------------------------------------
+
+
+def prices_csv(path, rows, values):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(rows, 2)), rng.permutation(np.arange(rows) % values)
+    lines = [f"{a:.4f},{b:.4f},{price}\n" for (a, b), price in zip(X, y)]
+    path.write_text("a,b,price\n" + "".join(lines))
+    return path
+
+
+def test_many_whole_number_targets_are_a_regression_and_the_note_names_loss(tmp_path, capsys):
+    data = prices_csv(tmp_path / "prices.csv", 3000, 1500)
+    argv = ["train", "--csv", data, "--target", "price", "--out", tmp_path, "--epochs", "1"]
+    status, out, err = run(capsys, *argv, "--quiet")
+    assert status == 0, err
+    assert "1500 distinct whole numbers" in err and "--loss cross_entropy" in err
+    assert "final RMSE" in out
+    checkpoint = json.loads((tmp_path / "model.json").read_text())
+    assert checkpoint["meta"]["task"] == {"loss": "mse", "classes": None}
+    assert checkpoint["architecture"]["nouts"][-1] == 1
+
+
+def test_few_whole_number_targets_are_classes(tmp_path, capsys):
+    data = prices_csv(tmp_path / "grades.csv", 200, 20)  # the most still taken as classes
+    argv = ["train", "--csv", data, "--target", "price", "--out", tmp_path, *FAST]
+    status, _, err = run(capsys, *argv)
+    assert status == 0 and err == ""
+    task = json.loads((tmp_path / "model.json").read_text())["meta"]["task"]
+    assert task == {"loss": "cross_entropy", "classes": [str(i) for i in range(20)]}
+
+
+def test_classes_of_one_row_each_are_refused_naming_the_loss(tmp_path, capsys):
+    data = prices_csv(tmp_path / "ids.csv", 300, 300)
+    argv = ["train", "--csv", data, "--target", "price", "--loss", "cross_entropy", *FAST]
+    status, _, err = run(capsys, *argv, "--out", tmp_path / "run")
+    assert_one_line_error(status, err, "each of the 300 classes has one row", "--loss mse")
+    assert not (tmp_path / "run").exists()
