@@ -10,10 +10,11 @@ Subcommands (``tapegrad SUBCOMMAND --help`` for each one's options):
   its values (forward) and gradients (backward).
 
 Bad input (a missing file, an unknown column, a cell that is not a number,
-a corrupt checkpoint, ...) is reported in one line on stderr with exit status
+a corrupt or crafted checkpoint, a run that diverges, an output that would
+replace an input, ...) is reported in one line on stderr with exit status
 2, and nothing is written: every output is built in a temporary file or
-folder and renamed into place at the end. ``python -m tapegrad`` is the
-same command.
+folder and renamed into place at the end, and Ctrl-C or SIGTERM removes
+it. ``python -m tapegrad`` is the same command.
 
 Examples
 --------
