@@ -264,7 +264,8 @@ def trained_with(checkpoint, path: Path) -> tuple[Task, list[str], str | None]:
     task, features = meta.get("task"), meta.get("features")
     if not (
         isinstance(task, dict)
-        and task.get("loss") in LOSSES
+        and isinstance(task.get("loss"), str)
+        and task["loss"] in LOSSES
         and isinstance(features, list)
         and all(isinstance(name, str) for name in features)
         and architecture.get("type") == "MLP"

@@ -11,8 +11,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from nn.checkpoint import Checkpoint
+from nn.train import History
 from tapegrad.cli import main
+from tapegrad.errors import CLIError
+from tapegrad.tables import LOSSES
+from tapegrad.training import saved_history, trained_with
 
 FAST = ["--epochs", "2", "--quiet"]
 
@@ -284,3 +291,60 @@ def test_classes_of_one_row_each_are_refused_naming_the_loss(tmp_path, capsys):
     status, _, err = run(capsys, *argv, "--out", tmp_path / "run")
     assert_one_line_error(status, err, "each of the 300 classes has one row", "--loss mse")
     assert not (tmp_path / "run").exists()
+
+
+# --- any JSON in the meta: a result that fits the model, or CLIError -----------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner),
+    max_leaves=12,
+)
+history_fields = st.sampled_from(
+    ["train_loss", "val_loss", "train_accuracy", "best_epoch", "stopped_early", "epochs", "x"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    history=json_values | st.dictionaries(history_fields, json_values, max_size=4),
+)
+def test_any_saved_history_is_read_whole_or_refused(history):
+    try:
+        read = saved_history({"history": history}, Path("m.json"))
+    except CLIError as error:
+        assert str(error).startswith("m.json: meta.history")
+        return
+    assert History.from_dict(read.to_dict()) == read  # a History fit can continue
+    if read.best_epoch is not None:
+        assert (read.val_loss or read.train_loss)[read.best_epoch] is not None
+
+
+ARCHITECTURES = [
+    {"type": "MLP", "nin": 2, "nouts": [4, 1], "output_activation": None},
+    {"type": "MLP", "nin": 2, "nouts": [4, 3], "output_activation": None},
+    {"type": "MLP", "nin": 1, "nouts": [1], "output_activation": "sigmoid"},
+]
+labels = st.one_of(st.integers(-3, 3), st.floats(-2, 2), st.text(max_size=2), json_values)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    loss=st.sampled_from(sorted(LOSSES)) | json_values,
+    classes=st.none() | st.lists(labels, max_size=4) | json_values,
+    features=st.lists(st.sampled_from(["x0", "x1", "x2"]), max_size=3) | json_values,
+    architecture=st.sampled_from(ARCHITECTURES),
+)
+def test_any_saved_task_fits_the_model_or_is_refused(loss, classes, features, architecture):
+    meta = {"task": {"loss": loss, "classes": classes}, "features": features}
+    checkpoint = Checkpoint(None, meta=meta, architecture=architecture)
+    try:
+        task, names, _ = trained_with(checkpoint, Path("m.json"))
+    except CLIError as error:
+        assert str(error).startswith("m.json: ")
+        return
+    assert len(names) == architecture["nin"] == len(set(names))
+    assert task.n_outputs == architecture["nouts"][-1]
+    outputs = np.linspace(-1, 1, 4 * task.n_outputs).reshape(4, task.n_outputs)
+    predictions = task.decode(outputs)  # every predicted class index names a class
+    assert len(predictions) == 4
