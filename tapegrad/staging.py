@@ -16,7 +16,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from autograd.files import atomic_write
+from autograd.files import atomic_write, sweep_abandoned
 from tapegrad.errors import CLIError
 
 try:
@@ -75,7 +75,7 @@ def staging(folder: Path, inputs: Iterable[Path] = ()) -> Iterator[Path]:
     ['report.md']
     """
     created = _make_dirs(folder)
-    _sweep_abandoned(folder)
+    sweep_abandoned(folder, STAGING_FOLDER)  # the folders of killed runs
     try:
         temp, lock = _new_staging_folder(folder)
     except OSError as error:
@@ -116,30 +116,6 @@ def _new_staging_folder(folder: Path) -> tuple[Path, int | None]:
         fcntl.flock(fd, fcntl.LOCK_EX)
         if os.fstat(fd).st_nlink:
             return temp, fd
-        os.close(fd)
-
-
-def _sweep_abandoned(folder: Path) -> None:
-    """Remove the staging folders of runs that were killed (no live process holds their lock)."""
-    if fcntl is None:
-        return
-    with contextlib.suppress(OSError), os.scandir(folder) as entries:
-        names = [e.name for e in entries if STAGING_FOLDER.fullmatch(e.name)]
-    for name in names:
-        with contextlib.suppress(OSError):
-            _remove_if_abandoned(folder / name)
-
-
-def _remove_if_abandoned(temp: Path) -> None:
-    fd = os.open(temp, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return  # a run is at work in it
-        if os.path.samestat(os.fstat(fd), os.lstat(temp)):
-            shutil.rmtree(temp)
-    finally:
         os.close(fd)
 
 
