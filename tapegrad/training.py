@@ -178,19 +178,20 @@ def train_model(args: argparse.Namespace, table: Table) -> Run:
         standardizer.transform(X_val), task.loss_targets(y_val), 256, shuffle=False
     )
     try:
-        history = fit(
-            start.model,
-            task.loss_fn,
-            start.optimizer,
-            train_loader,
-            val_loader,
-            epochs=args.epochs,
-            engine=args.engine,
-            progress=not args.quiet,
-            metric="accuracy" if task.classes is not None else None,
-            history=start.history,  # a resumed run continues the checkpoint's epochs
-            verbose=not args.quiet,
-        )
+        with numpy_raises():
+            history = fit(
+                start.model,
+                task.loss_fn,
+                start.optimizer,
+                train_loader,
+                val_loader,
+                epochs=args.epochs,
+                engine=args.engine,
+                progress=not args.quiet,
+                metric="accuracy" if task.classes is not None else None,
+                history=start.history,  # a resumed run continues the checkpoint's epochs
+                verbose=not args.quiet,
+            )
     except ArithmeticError as error:  # a number overflowed, or a loss left its domain
         reason = "a value overflows a float64" if isinstance(error, OverflowError) else error
         raise CLIError(
@@ -200,6 +201,21 @@ def train_model(args: argparse.Namespace, table: Table) -> Run:
     seconds = sum(history.epoch_seconds[start.history.epochs :])
     predictor = Predictor(start.model, standardizer, args.engine)
     return Run(predictor, task, table, history, start.optimizer, split, seconds)
+
+
+def numpy_raises() -> np.errstate:
+    """Make numpy's overflow, 0/0 and x/0 raise `FloatingPointError` (an `ArithmeticError`),
+    as `autograd.Value` does, instead of warning on stderr and going on with inf or NaN.
+
+    Examples
+    --------
+    >>> with numpy_raises():
+    ...     np.float64(1e300) * 1e300
+    Traceback (most recent call last):
+    ...
+    FloatingPointError: overflow encountered in scalar multiply
+    """
+    return np.errstate(over="raise", invalid="raise", divide="raise")
 
 
 def shortened(error: object, limit: int = 120) -> str:

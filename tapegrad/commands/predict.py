@@ -14,7 +14,7 @@ from nn.inference import Predictor
 from tapegrad.errors import CLIError
 from tapegrad.staging import write_file
 from tapegrad.tables import check_columns, label_key, numeric_columns, read_rows
-from tapegrad.training import read_checkpoint, trained_with
+from tapegrad.training import numpy_raises, read_checkpoint, trained_with
 
 
 def run_predict(args: argparse.Namespace) -> None:
@@ -69,7 +69,8 @@ def run_predict(args: argparse.Namespace) -> None:
 def _outputs(predictor: Predictor, X: np.ndarray, path: Path, lines: list[int]) -> np.ndarray:
     """The model's outputs for ``X``, or an error naming the first row they overflow on."""
     try:
-        return predictor.predict(X)
+        with numpy_raises():
+            return predictor.predict(X)
     except ArithmeticError:
         bad = next((r for r in range(len(X)) if not _computes(predictor, X[r : r + 1])), None)
         where = f"line {lines[bad]}" if bad is not None else "a row"
@@ -81,7 +82,8 @@ def _outputs(predictor: Predictor, X: np.ndarray, path: Path, lines: list[int]) 
 
 def _computes(predictor: Predictor, row: np.ndarray) -> bool:
     try:
-        predictor.predict(row)
+        with numpy_raises():
+            predictor.predict(row)
     except ArithmeticError:
         return False
     return True

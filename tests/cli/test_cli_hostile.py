@@ -56,10 +56,21 @@ def trained(tmp_path_factory):
 
 
 @pytest.mark.parametrize("engine", ["scalar", "compiled"])
-def test_a_diverging_run_is_one_line_and_writes_nothing(tmp_path, capsys, engine):
-    argv = ["train", "--dataset", "moons", "--samples", "60", "--lr", "1e300", "--engine", engine]
-    status, _, err = run(capsys, *argv, "--out", tmp_path / "run", *FAST)
-    assert_one_line_error(status, err, "training diverged", "overflows a float64", "--lr")
+@pytest.mark.parametrize(
+    ("optimizer", "lr", "reason"),
+    [
+        ("adam", "1e300", "a value overflows a float64"),  # in the forward pass
+        ("sgd", "1e100", "a value overflows a float64"),
+        ("adam", "1e100", "overflow encountered in multiply"),  # in Adam's numpy state
+    ],
+)
+def test_a_diverging_run_is_one_line_and_writes_nothing(
+    tmp_path, capsys, engine, optimizer, lr, reason
+):
+    argv = ["train", "--dataset", "moons", "--samples", "60", "--engine", engine]
+    argv += ["--optimizer", optimizer, "--lr", lr, "--out", tmp_path / "run"]
+    status, _, err = run(capsys, *argv, "--epochs", "5", "--quiet")
+    assert_one_line_error(status, err, "training diverged", reason, f"smaller --lr than {lr[0]}")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -74,9 +85,10 @@ def test_a_resumed_run_that_diverges_keeps_the_last_good_checkpoint(tmp_path, ca
     assert files_in(tmp_path) == before  # no staging folder left, model.json as it was
 
 
-def test_a_prediction_that_overflows_names_the_csv_line(trained, tmp_path, capsys):
+@pytest.mark.parametrize("far", ["1e308", "-1.7e308"])  # in the model; in the scaling
+def test_a_prediction_that_overflows_names_the_csv_line(trained, tmp_path, capsys, far):
     rows = tmp_path / "far.csv"
-    rows.write_text("x0,x1\n0.5,0.5\n1e308,1\n")
+    rows.write_text(f"x0,x1\n0.5,0.5\n{far},1\n")
     for engine in ("scalar", "compiled"):
         argv = ["predict", trained / "model.json", "--csv", rows, "--engine", engine]
         status, out, err = run(capsys, *argv)
