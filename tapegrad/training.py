@@ -10,6 +10,7 @@ meta says which features and task it was trained on.
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import sys
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from tapegrad.tables import (
 
 OPTIMIZERS = {"adam": Adam, "sgd": SGD}
 CHECKPOINT_NAME = "model.json"
+MAX_PARAMETERS = 1_000_000  # a fresh model's size limit (192 bytes and a graph node each)
 
 
 @dataclass
@@ -104,9 +106,17 @@ def _fresh_start(args: argparse.Namespace, table: Table) -> _Start:
     task = infer_task(table.targets, args.loss, table.source)
     if task.note:
         print(f"note: {task.note}", file=sys.stderr)
+    sizes = [table.X.shape[1], *(args.hidden if args.hidden is not None else [16, 16])]
+    sizes.append(task.n_outputs)
+    count = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
+    if count > MAX_PARAMETERS:  # checked before building: each parameter is a Python object
+        raise CLIError(
+            f"--hidden {','.join(map(str, sizes[1:-1]))}: the model would have {count:,} "
+            f"parameters, more than the {MAX_PARAMETERS:,} a fresh model may have"
+        )
     model = MLP(
-        table.X.shape[1],
-        [*(args.hidden if args.hidden is not None else [16, 16]), task.n_outputs],
+        sizes[0],
+        sizes[1:],
         activation=None if args.activation == "none" else (args.activation or "relu"),
         output_activation="sigmoid" if task.loss == "bce" else None,
         seed=args.seed,

@@ -220,6 +220,17 @@ def test_a_bad_seed_names_the_option(tmp_path, capsys, seed):
     assert_one_line_error(status, err, "--seed", "expected a whole number")
 
 
+def test_a_huge_model_is_refused_before_it_is_built(tmp_path, capsys, monkeypatch):
+    def no_building(*args, **kwargs):
+        raise AssertionError("the model was built")
+
+    monkeypatch.setattr("tapegrad.training.MLP", no_building)
+    argv = ["train", "--dataset", "moons", "--hidden", "10000000", "--out", tmp_path, *FAST]
+    status, _, err = run(capsys, *argv)
+    assert_one_line_error(status, err, "--hidden 10000000", "40,000,001 parameters")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_large_graph_suggests_the_commands_own_option(tmp_path, capsys):
     expression = " + ".join(["a*a"] * 300)  # 600 values
     status, _, err = run(capsys, "graph", expression, "-a", "1", "--out", tmp_path / "g.dot")
