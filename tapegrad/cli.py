@@ -81,6 +81,16 @@ def _positive_int(text: str) -> int:
     return n
 
 
+MAX_SAMPLES = 1_000_000  # of a generated dataset: more would fill the memory first
+
+
+def _samples(text: str) -> int:
+    n = _positive_int(text)
+    if n > MAX_SAMPLES:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_SAMPLES:,} points, got {n:,}")
+    return n
+
+
 def _seed(text: str) -> int:
     try:
         n = int(text)
@@ -248,7 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
     train.add_argument(
         "--samples",
-        type=_positive_int,
+        type=_samples,
         default=300,
         metavar="N",
         help="points of a generated dataset (default 300)",
