@@ -71,34 +71,32 @@ class _Parser(argparse.ArgumentParser):
 # --- argument types --------------------------------------------------------------------
 
 
-def _positive_int(text: str) -> int:
+def _whole_number(text: str, low: int, high: int | None = None) -> int:
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {n}")
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number >= {low}, got {text!r}"
+        ) from None
+    if n < low or (high is not None and n > high):
+        bounds = f">= {low}" if high is None else f"from {low:,} to {high:,}"
+        raise argparse.ArgumentTypeError(f"expected a whole number {bounds}, got {n:,}")
     return n
+
+
+def _positive_int(text: str) -> int:
+    return _whole_number(text, 1)
 
 
 MAX_SAMPLES = 1_000_000  # of a generated dataset: more would fill the memory first
 
 
 def _samples(text: str) -> int:
-    n = _positive_int(text)
-    if n > MAX_SAMPLES:
-        raise argparse.ArgumentTypeError(f"expected at most {MAX_SAMPLES:,} points, got {n:,}")
-    return n
+    return _whole_number(text, 1, MAX_SAMPLES)
 
 
 def _seed(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if not 0 <= n < 2**63:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 2**63 - 1, got {n}")
-    return n
+    return _whole_number(text, 0, 2**63 - 1)  # what numpy's generators take
 
 
 def _positive_float(text: str) -> float:
