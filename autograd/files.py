@@ -16,6 +16,7 @@ import errno
 import os
 import re
 import secrets
+import shutil
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -84,7 +85,7 @@ def atomic_write(
     /dev/null is a character device, not a regular file: refusing to replace it
     """
     path, mode = _target(Path(path), inputs)
-    _sweep_leftovers(path.parent)
+    sweep_abandoned(path.parent)
     temp, fd = _new_temporary(path.parent)
     try:
         if mode is not None:
@@ -150,29 +151,43 @@ def _new_temporary(folder: Path) -> tuple[Path, int]:
         os.close(fd)  # a sweep removed it between os.open and the lock: take another name
 
 
-def _sweep_leftovers(folder: Path) -> None:
-    """Remove temporaries of `atomic_write` 's naming that no live writer holds locked."""
+def sweep_abandoned(folder: str | os.PathLike, pattern: re.Pattern = TEMPORARY) -> None:
+    """Remove the files (or folders) in ``folder`` named by ``pattern`` that no live process
+    holds locked: the leftovers of killed writers, such as `atomic_write` 's temporaries.
+
+    A writer holds an exclusive ``flock`` on its temporary while it works.
+    Without ``fcntl`` (Windows) nothing is swept.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".tapegrad-0123456789ab.tmp").write_bytes(b"half")  # a killed writer's
+    >>> sweep_abandoned(folder)
+    >>> list(folder.iterdir()) if fcntl else []
+    []
+    """
     if fcntl is None:
         return
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
-        names = [e.name for e in entries if TEMPORARY.fullmatch(e.name)]
+        names = [e.name for e in entries if pattern.fullmatch(e.name)]
     for name in names:
         with contextlib.suppress(OSError):
-            _remove_if_abandoned(folder / name)
+            _remove_if_abandoned(Path(folder) / name)
 
 
 def _remove_if_abandoned(temp: Path) -> None:
     fd = os.open(temp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
         opened = os.fstat(fd)
-        if not stat.S_ISREG(opened.st_mode):
+        if not (stat.S_ISREG(opened.st_mode) or stat.S_ISDIR(opened.st_mode)):
             return
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return  # a writer is at work on it
         if os.path.samestat(opened, os.lstat(temp)):
-            os.unlink(temp)
+            shutil.rmtree(temp) if stat.S_ISDIR(opened.st_mode) else os.unlink(temp)
     finally:
         os.close(fd)
 

@@ -10,10 +10,11 @@ Subcommands (``tapegrad SUBCOMMAND --help`` for each one's options):
   its values (forward) and gradients (backward).
 
 Bad input (a missing file, an unknown column, a cell that is not a number,
-a corrupt checkpoint, ...) is reported in one line on stderr with exit status
+a corrupt or crafted checkpoint, a run that diverges, an output that would
+replace an input, ...) is reported in one line on stderr with exit status
 2, and nothing is written: every output is built in a temporary file or
-folder and renamed into place at the end. ``python -m tapegrad`` is the
-same command.
+folder and renamed into place at the end, and Ctrl-C or SIGTERM removes
+it. ``python -m tapegrad`` is the same command.
 
 Examples
 --------
@@ -30,9 +31,12 @@ wrote .../graph.dot
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from autograd.viz import GraphvizNotFoundError
@@ -43,7 +47,7 @@ from tapegrad.commands.demo import run_demo
 from tapegrad.commands.graph import run_graph
 from tapegrad.commands.predict import run_predict
 from tapegrad.commands.train import run_train
-from tapegrad.errors import BAD_INPUT, MISSING_TOOL, CLIError
+from tapegrad.errors import BAD_INPUT, MISSING_TOOL, TERMINATED, CLIError, Terminated
 from tapegrad.tables import DATASETS, LOSSES
 from tapegrad.training import OPTIMIZERS
 
@@ -60,14 +64,32 @@ class _Parser(argparse.ArgumentParser):
 # --- argument types --------------------------------------------------------------------
 
 
-def _positive_int(text: str) -> int:
+def _whole_number(text: str, low: int, high: int | None = None) -> int:
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {n}")
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number >= {low}, got {text!r}"
+        ) from None
+    if n < low or (high is not None and n > high):
+        bounds = f">= {low}" if high is None else f"from {low:,} to {high:,}"
+        raise argparse.ArgumentTypeError(f"expected a whole number {bounds}, got {n:,}")
     return n
+
+
+def _positive_int(text: str) -> int:
+    return _whole_number(text, 1)
+
+
+MAX_SAMPLES = 1_000_000  # of a generated dataset: more would fill the memory first
+
+
+def _samples(text: str) -> int:
+    return _whole_number(text, 1, MAX_SAMPLES)
+
+
+def _seed(text: str) -> int:
+    return _whole_number(text, 0, 2**63 - 1)  # what numpy's generators take
 
 
 def _positive_float(text: str) -> float:
@@ -172,7 +194,7 @@ def _add_training_options(parser: argparse.ArgumentParser, epochs: int) -> None:
         help="share of the samples held out for validation (default 0.2)",
     )
     group.add_argument(
-        "--seed", type=int, default=0, help="seed of every random choice (default 0)"
+        "--seed", type=_seed, default=0, help="seed of every random choice (default 0)"
     )
     group.add_argument(
         "--engine",
@@ -234,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--target", metavar="COLUMN", help="the CSV column to predict")
     train.add_argument(
         "--samples",
-        type=_positive_int,
+        type=_samples,
         default=300,
         metavar="N",
         help="points of a generated dataset (default 300)",
@@ -302,6 +324,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="LR",
         help="data flows left to right (LR, default) or top to bottom",
     )
+    graph.add_argument(
+        "--max-nodes",
+        type=_positive_int,
+        default=500,
+        metavar="N",
+        help="refuse graphs of more values than this (default 500)",
+    )
     graph.set_defaults(func=run_graph)
     return parser
 
@@ -342,9 +371,11 @@ def _fail(message: str, status: int) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``tapegrad`` command with ``argv`` (default: ``sys.argv[1:]``).
 
-    Returns the exit status: 0 on success, 2 for bad input (an optional
-    extra that the request needs included: the message names it), 1 when
-    Graphviz's ``dot`` program is missing. Errors are one line on stderr.
+    Returns the exit status: 0 on success, 2 for bad input (a run that
+    diverges, or an optional extra that the request needs: the message
+    names it), 1 when Graphviz's ``dot`` program is missing, 130 after
+    Ctrl-C and 143 after SIGTERM (both clean up first). Errors are one
+    line on stderr.
 
     Examples
     --------
@@ -358,7 +389,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(_variables_as_options(argv))
-        args.func(args)
+        with _sigterm_raises():
+            args.func(args)
     except SystemExit as exit_:  # --help and --version
         return exit_.code if isinstance(exit_.code, int) else 0
     except CLIError as error:
@@ -367,11 +399,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(error), MISSING_TOOL)
     except ImportError as error:  # an extra that what was asked for needs: it names the extra
         return _fail(str(error), BAD_INPUT)
-    except ValueError as error:  # the library's checks name what was wrong
+    except (ValueError, ArithmeticError) as error:  # the library's checks name what was wrong
         return _fail(str(error), BAD_INPUT)
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
         return _fail(f"{where}{error.strerror or error}", BAD_INPUT)
     except KeyboardInterrupt:
         return _fail("interrupted; nothing was written", 130)
+    except Terminated:
+        return _fail("terminated; nothing was written", TERMINATED)
     return 0
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While the command runs, SIGTERM raises `Terminated` (only the main thread gets signals)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -4,6 +4,7 @@ BAD_INPUT = 2  # exit status for anything wrong in what was asked (argparse's ow
 MISSING_TOOL = 1  # exit status when a program (Graphviz's dot) is missing
 # A missing optional package (an extra) that was asked for is bad input: BAD_INPUT,
 # with a message naming the extra, such as pip install 'tapegrad[plot]'.
+TERMINATED = 128 + 15  # exit status after SIGTERM, as the shell reports a process it ended
 
 
 class CLIError(Exception):
@@ -18,4 +19,11 @@ class CLIError(Exception):
     ... except CLIError as error:
     ...     print(error)
     no/such/model.json: no such checkpoint file
+    """
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised where the command was, so that its clean-up runs as on Ctrl-C.
+
+    A `BaseException`, like `KeyboardInterrupt`: no ``except Exception`` swallows it.
     """

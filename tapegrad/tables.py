@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +54,7 @@ LOSSES: dict[str, Callable] = {
     "hinge": losses.hinge_loss,  # a score whose sign is the class (targets ±1)
 }
 REGRESSION_LOSSES = ("mse", "l1")
+MAX_GUESSED_CLASSES = 20  # whole-number targets with more distinct values are a regression
 BINARY_LOSSES = ("bce", "bce_with_logits", "hinge")
 
 
@@ -186,6 +187,7 @@ class Task:
 
     loss: str
     classes: list | None
+    note: str | None = field(default=None, repr=False, compare=False)  # how it was chosen
 
     @property
     def loss_fn(self) -> Callable:
@@ -311,7 +313,9 @@ def _as_float(text: object, source: str) -> float:
 def infer_task(targets: list, loss: str | None, source: str) -> Task:
     """Choose classes and loss from the targets, unless ``loss`` decides.
 
-    Integer or text targets are classes; other numbers are a regression.
+    Text targets are classes; other numbers are a regression; whole numbers
+    are classes when there are at most `MAX_GUESSED_CLASSES` distinct
+    values, else a regression, and the task's note says so.
 
     Examples
     --------
@@ -321,11 +325,24 @@ def infer_task(targets: list, loss: str | None, source: str) -> Task:
     Task(loss='cross_entropy', classes=[0, 1, 2])
     >>> infer_task(["1.5", "2.25"], None, "prices.csv")
     Task(loss='mse', classes=None)
+    >>> task = infer_task([str(price) for price in range(100, 200)], None, "prices.csv")
+    >>> task, task.note
+    (Task(loss='mse', classes=None), 'prices.csv: the target has 100 distinct whole numbers, \
+more than 20 classes: trained as a regression (--loss mse); --loss cross_entropy trains them as \
+classes')
     """
     numeric = all(isinstance(label_key(t), float) for t in targets)
     integral = numeric and all(float(t).is_integer() for t in targets)
     if loss in REGRESSION_LOSSES or (loss is None and numeric and not integral):
         return Task(loss or "mse", None)
+    distinct = len({label_key(t) for t in targets})
+    if loss is None and integral and distinct > MAX_GUESSED_CLASSES:
+        note = (
+            f"{source}: the target has {distinct} distinct whole numbers, more than "
+            f"{MAX_GUESSED_CLASSES} classes: trained as a regression (--loss mse); "
+            "--loss cross_entropy trains them as classes"
+        )
+        return Task("mse", None, note)
     labels = {label_key(t): t for t in targets}
     classes = [labels[k] for k in sorted(labels, key=lambda k: (isinstance(k, str), k))]
     if len(classes) < 2:

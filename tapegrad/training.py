@@ -10,6 +10,8 @@ meta says which features and task it was trained on.
 from __future__ import annotations
 
 import argparse
+import itertools
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +28,19 @@ from nn.optim import SGD, Adam
 from nn.train import History, fit
 from tapegrad import __version__
 from tapegrad.errors import CLIError
-from tapegrad.tables import LOSSES, Table, Task, infer_task
+from tapegrad.tables import (
+    BINARY_LOSSES,
+    LOSSES,
+    REGRESSION_LOSSES,
+    Table,
+    Task,
+    infer_task,
+    label_key,
+)
 
 OPTIMIZERS = {"adam": Adam, "sgd": SGD}
 CHECKPOINT_NAME = "model.json"
+MAX_PARAMETERS = 1_000_000  # a fresh model's size limit (192 bytes and a graph node each)
 
 
 @dataclass
@@ -93,9 +104,19 @@ class _Start:
 
 def _fresh_start(args: argparse.Namespace, table: Table) -> _Start:
     task = infer_task(table.targets, args.loss, table.source)
+    if task.note:
+        print(f"note: {task.note}", file=sys.stderr)
+    sizes = [table.X.shape[1], *(args.hidden if args.hidden is not None else [16, 16])]
+    sizes.append(task.n_outputs)
+    count = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(sizes))
+    if count > MAX_PARAMETERS:  # checked before building: each parameter is a Python object
+        raise CLIError(
+            f"--hidden {','.join(map(str, sizes[1:-1]))}: the model would have {count:,} "
+            f"parameters, more than the {MAX_PARAMETERS:,} a fresh model may have"
+        )
     model = MLP(
-        table.X.shape[1],
-        [*(args.hidden if args.hidden is not None else [16, 16]), task.n_outputs],
+        sizes[0],
+        sizes[1:],
         activation=None if args.activation == "none" else (args.activation or "relu"),
         output_activation="sigmoid" if task.loss == "bce" else None,
         seed=args.seed,
@@ -123,10 +144,7 @@ def _resumed_start(args: argparse.Namespace, table: Table) -> _Start:
         load_optimizer_state(optimizer, saved, args.resume)
     if args.lr is not None:
         optimizer.lr = args.lr
-    try:
-        history = History.from_dict(checkpoint.meta.get("history") or {})
-    except TypeError:
-        raise CLIError(f"{args.resume}: the training history in its meta is malformed") from None
+    history = saved_history(checkpoint.meta, args.resume)
     return _Start(checkpoint.model, task, checkpoint.standardizer, optimizer, history)
 
 
@@ -153,6 +171,11 @@ def train_model(args: argparse.Namespace, table: Table) -> Run:
     start = _resumed_start(args, table) if resume else _fresh_start(args, table)
     task = start.task
     y = task.encode(table.targets, table.source)
+    if task.classes is not None and np.bincount(y).max() < 2:
+        raise CLIError(
+            f"{table.source}: each of the {len(task.classes)} classes has one row, so none can "
+            "be held out for validation; for a numeric target, use --loss mse"
+        )
     split = train_val_split(
         table.X, y, args.val_fraction, seed=args.seed, stratify=task.classes is not None
     )
@@ -164,22 +187,57 @@ def train_model(args: argparse.Namespace, table: Table) -> Run:
     val_loader = DataLoader(
         standardizer.transform(X_val), task.loss_targets(y_val), 256, shuffle=False
     )
-    history = fit(
-        start.model,
-        task.loss_fn,
-        start.optimizer,
-        train_loader,
-        val_loader,
-        epochs=args.epochs,
-        engine=args.engine,
-        progress=not (args.quiet or args.verbose),  # fit prints lines when no bar shows
-        metric="accuracy" if task.classes is not None else None,
-        history=start.history,  # a resumed run continues the checkpoint's epochs
-        verbose=not args.quiet,
-    )
+    try:
+        with numpy_raises():
+            history = fit(
+                start.model,
+                task.loss_fn,
+                start.optimizer,
+                train_loader,
+                val_loader,
+                epochs=args.epochs,
+                engine=args.engine,
+                progress=not (args.quiet or args.verbose),  # fit prints lines when no bar shows
+                metric="accuracy" if task.classes is not None else None,
+                history=start.history,  # a resumed run continues the checkpoint's epochs
+                verbose=not args.quiet,
+            )
+    except ArithmeticError as error:  # a number overflowed, or a loss left its domain
+        reason = "a value overflows a float64" if isinstance(error, OverflowError) else error
+        raise CLIError(
+            f"training diverged ({shortened(reason)}); nothing was written: "
+            f"try a smaller --lr than {start.optimizer.lr:g}"
+        ) from None
     seconds = sum(history.epoch_seconds[start.history.epochs :])
     predictor = Predictor(start.model, standardizer, args.engine)
     return Run(predictor, task, table, history, start.optimizer, split, seconds)
+
+
+def numpy_raises() -> np.errstate:
+    """Make numpy's overflow, 0/0 and x/0 raise `FloatingPointError` (an `ArithmeticError`),
+    as `autograd.Value` does, instead of warning on stderr and going on with inf or NaN.
+
+    Examples
+    --------
+    >>> with numpy_raises():
+    ...     np.float64(1e300) * 1e300
+    Traceback (most recent call last):
+    ...
+    FloatingPointError: overflow encountered in scalar multiply
+    """
+    return np.errstate(over="raise", invalid="raise", divide="raise")
+
+
+def shortened(error: object, limit: int = 120) -> str:
+    """The first ``limit`` characters of an error's message, for a one-line report.
+
+    Examples
+    --------
+    >>> shortened(OverflowError("dot " + "w*x + " * 40 + "b overflows"), limit=20)
+    'dot w*x + w*x + w*x ...'
+    """
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[:limit].rstrip() + " ..."
 
 
 def save_run(run: Run, path: Path) -> None:
@@ -217,27 +275,112 @@ def read_checkpoint(path: Path):
 def trained_with(checkpoint, path: Path) -> tuple[Task, list[str], str | None]:
     """The task, feature names and target column that ``tapegrad train`` stored.
 
+    They are checked against the model: a feature per input, an output per
+    class for cross-entropy (else one), a sigmoid output for ``bce``.
+
     Examples
     --------
     >>> from nn.checkpoint import Checkpoint
     >>> meta = {"task": {"loss": "mse", "classes": None}, "features": ["x0"], "target": "y"}
-    >>> trained_with(Checkpoint(model=None, meta=meta), Path("model.json"))
+    >>> architecture = {"type": "MLP", "nin": 1, "nouts": [4, 1], "output_activation": None}
+    >>> trained_with(Checkpoint(None, meta=meta, architecture=architecture), Path("model.json"))
     (Task(loss='mse', classes=None), ['x0'], 'y')
     """
-    meta = checkpoint.meta
+    meta, architecture = checkpoint.meta, checkpoint.architecture
     task, features = meta.get("task"), meta.get("features")
     if not (
         isinstance(task, dict)
-        and task.get("loss") in LOSSES
-        and (task.get("classes") is None or isinstance(task.get("classes"), list))
+        and isinstance(task.get("loss"), str)
+        and task["loss"] in LOSSES
         and isinstance(features, list)
         and all(isinstance(name, str) for name in features)
+        and architecture.get("type") == "MLP"
     ):
         raise CLIError(
             f"{path}: this checkpoint does not say which features and task it was trained on "
             "(it was not written by tapegrad train)"
         )
-    return Task(task["loss"], task["classes"]), features, meta.get("target")
+    task = Task(task["loss"], _saved_classes(task, path))
+    problem = _misfit(task, features, architecture)
+    if problem:
+        raise CLIError(f"{path}: its meta does not fit its model: {problem}")
+    return task, features, meta.get("target")
+
+
+def _saved_classes(task: dict, path: Path) -> list | None:
+    """The task's classes: None for a regression, else 2 or more distinct labels."""
+    classes = task.get("classes")
+    if task["loss"] in REGRESSION_LOSSES:
+        if classes is not None:
+            raise CLIError(f"{path}: meta.task.classes: a {task['loss']} regression has none")
+        return None
+    labels = classes if isinstance(classes, list) else []
+    plain = all(isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in labels)
+    if not (plain and len(labels) >= 2 and len({label_key(c) for c in labels}) == len(labels)):
+        raise CLIError(
+            f"{path}: meta.task.classes: expected 2 or more distinct labels for the "
+            f"{task['loss']} loss, got {str(classes)[:80]}"
+        )
+    return labels
+
+
+def _misfit(task: Task, features: list[str], architecture: dict) -> str | None:
+    """What in ``task`` and ``features`` does not fit the MLP ``architecture``, if anything."""
+    inputs, outputs = architecture.get("nin"), (architecture.get("nouts") or [None])[-1]
+    if len(set(features)) != len(features):
+        return f"a feature name repeats in {features[:8]}"
+    if len(features) != inputs:
+        return f"{len(features)} feature names for {inputs} inputs"
+    if task.loss in BINARY_LOSSES and len(task.classes) != 2:
+        return f"the {task.loss} loss with {len(task.classes)} classes"
+    if outputs != task.n_outputs:
+        return f"the {task.loss} loss needs {task.n_outputs} outputs, the model has {outputs}"
+    last = architecture.get("output_activation")
+    if (task.loss == "bce") != (last == "sigmoid"):
+        return f"the {task.loss} loss after a {last} output (bce needs sigmoid, the rest none)"
+    return None
+
+
+_HISTORY_LISTS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "epoch_seconds")
+
+
+def saved_history(meta: dict, path: Path) -> History:
+    """The `History` in a checkpoint's meta (empty when there is none), checked field by field.
+
+    Examples
+    --------
+    >>> saved_history({"history": {"train_loss": [0.5, 0.25], "best_epoch": 2}}, Path("m.json"))
+    History(train_loss=[0.5, 0.25], train_accuracy=[], val_loss=[], val_accuracy=[], \
+epoch_seconds=[], best_epoch=2, stopped_early=False)
+    >>> saved_history({"history": {"train_loss": "low"}}, Path("m.json"))
+    Traceback (most recent call last):
+    ...
+    tapegrad.errors.CLIError: m.json: meta.history.train_loss: expected a list of numbers
+    """
+    saved = meta.get("history") or {}
+    if not isinstance(saved, dict):
+        raise CLIError(f"{path}: meta.history: expected a dict, got {type(saved).__name__}")
+    unknown = set(saved) - {*_HISTORY_LISTS, "best_epoch", "stopped_early", "epochs"}
+    if unknown:
+        raise CLIError(f"{path}: meta.history: unknown fields {sorted(unknown)}")
+    for name in _HISTORY_LISTS:
+        numbers = saved.get(name, [])
+        if not (isinstance(numbers, list) and all(_is_number(x) for x in numbers)):
+            raise CLIError(f"{path}: meta.history.{name}: expected a list of numbers")
+    watched = saved.get("val_loss") or saved.get("train_loss") or []
+    best = saved.get("best_epoch")
+    if best is not None and not (type(best) is int and 1 <= best <= len(watched)):
+        raise CLIError(
+            f"{path}: meta.history.best_epoch: expected one of its epochs, "
+            f"1 to {len(watched)}, got {best}"
+        )
+    if not isinstance(saved.get("stopped_early", False), bool):
+        raise CLIError(f"{path}: meta.history.stopped_early: expected true or false")
+    return History.from_dict(saved)
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def print_result(run: Run, folder: Path, names: list[str], notes: list[str | None]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from autograd.value import topological_order
 from autograd.viz import SAVE_FORMATS, draw_dot, trace_text
 from tapegrad.errors import CLIError
 from tapegrad.expr import evaluate
@@ -57,7 +58,14 @@ def run_graph(args: argparse.Namespace) -> None:
         root.backward()
     except FloatingPointError as error:
         raise CLIError(f"backward() of {args.expression!r}: {error}") from None
-    graph = draw_dot(root, rankdir=args.rankdir)
+    size = len(topological_order([root]))
+    if size > args.max_nodes:
+        raise CLIError(
+            f"the graph has {size} values, more than --max-nodes "
+            f"{args.max_nodes}; a picture that large is unreadable and slow to lay out: "
+            f"pass --max-nodes {size} to draw it anyway"
+        )
+    graph = draw_dot(root, rankdir=args.rankdir, max_nodes=args.max_nodes)
     graph.attr(label=f"{' '.join(args.expression.split())}", labelloc="t")
     if suffix in SOURCE_SUFFIXES:
         data = graph.source.encode("utf-8")

@@ -6,13 +6,15 @@ import argparse
 import csv
 import io
 import sys
+from pathlib import Path
 
 import numpy as np
 
 from nn.inference import Predictor
+from tapegrad.errors import CLIError
 from tapegrad.staging import write_file
 from tapegrad.tables import check_columns, label_key, numeric_columns, read_rows
-from tapegrad.training import read_checkpoint, trained_with
+from tapegrad.training import numpy_raises, read_checkpoint, trained_with
 
 
 def run_predict(args: argparse.Namespace) -> None:
@@ -43,7 +45,7 @@ def run_predict(args: argparse.Namespace) -> None:
     check_columns(args.csv, header, features, "feature")
     X = numeric_columns(args.csv, csv_rows, features)
     predictor = Predictor(checkpoint.model, checkpoint.standardizer, args.engine)
-    outputs = predictor.predict(X)
+    outputs = _outputs(predictor, X, args.csv, csv_rows[2])
     predictions = task.decode(outputs)
     score = None
     if target in header:  # the answers are there: say how good the predictions are
@@ -58,10 +60,33 @@ def run_predict(args: argparse.Namespace) -> None:
     if args.out is None:
         sys.stdout.write(text)
     else:
-        write_file(args.out, text.encode("utf-8"))
+        write_file(args.out, text.encode("utf-8"), inputs=[args.checkpoint, args.csv])
         print(f"wrote {len(rows)} predictions to {args.out}", file=sys.stderr)
     if score is not None:
         print(f"{task.metric} on {args.csv}: {score:.4f} ({len(rows)} rows)", file=sys.stderr)
+
+
+def _outputs(predictor: Predictor, X: np.ndarray, path: Path, lines: list[int]) -> np.ndarray:
+    """The model's outputs for ``X``, or an error naming the first row they overflow on."""
+    try:
+        with numpy_raises():
+            return predictor.predict(X)
+    except ArithmeticError:
+        bad = next((r for r in range(len(X)) if not _computes(predictor, X[r : r + 1])), None)
+        where = f"line {lines[bad]}" if bad is not None else "a row"
+        raise CLIError(
+            f"{path}: {where}: the model's output overflows a float64 "
+            "(is the row far outside the training data?)"
+        ) from None
+
+
+def _computes(predictor: Predictor, row: np.ndarray) -> bool:
+    try:
+        with numpy_raises():
+            predictor.predict(row)
+    except ArithmeticError:
+        return False
+    return True
 
 
 def _as_csv(header: str, cells: list) -> str:

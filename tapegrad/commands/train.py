@@ -37,7 +37,8 @@ def run_train(args: argparse.Namespace) -> None:
         table = read_csv(args.csv, args.target)
     else:
         table = load_dataset(args.dataset, args.samples, args.seed)
-    with staging(args.out) as temp:
+    # Replacing the --resume checkpoint is continuing it; replacing the CSV is losing it.
+    with staging(args.out, inputs=[args.csv] if args.csv is not None else []) as temp:
         run = train_model(args, table)
         save_run(run, temp / CHECKPOINT_NAME)
         note = draw_plots(run, temp)[1] if args.plot else None
