@@ -185,6 +185,14 @@ class Value:
         """self if self > 0 else slope * self."""
         return self._unary("leaky_relu", as_number(slope, "leaky_relu"))
 
+    def maximum(self, other: Value | float) -> Value:
+        """The larger of self and other (``torch.maximum``); a tie splits the gradient."""
+        return self._binary(other, "maximum")
+
+    def clamp_min(self, min: float) -> Value:
+        """max(self, min) for a constant ``min`` (``torch.clamp_min``); no gradient below it."""
+        return self._unary("clamp_min", as_number(min, "clamp_min"))
+
     def abs(self) -> Value:
         """|self|."""
         return self._unary("abs")

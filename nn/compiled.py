@@ -20,11 +20,10 @@ Limits, all raised as clear errors or documented here:
 * `nn.batchnorm.BatchNorm1d` normalises over the batch: not supported by the
   compiled engine (use ``engine='scalar'``).
 * Python ``if`` s on the numbers are traced once: the loss on the first
-  sample of the first batch (the model alone on inputs of 0.5). The stable
-  softmax shifts the logits by their largest value *at trace time*: exact in
-  exact arithmetic, and safe while the logits stay within about 700 of it.
-  `nn.losses.binary_cross_entropy` 's clamp of ``log(p)`` at -100 is traced
-  as ``log(p)``: a probability of exactly 0 or 1 raises an error instead.
+  sample of the first batch (the model alone on inputs of 0.5). The losses
+  of `nn.losses` have no such ``if``: the stable softmax shift (a chain of
+  ``max`` ops) and `nn.losses.binary_cross_entropy` 's clamp of ``log(p)``
+  at -100 (a ``clamp_min`` op) are ops of the tape, run on every sample.
 
 Examples
 --------
@@ -52,6 +51,7 @@ from autograd import kernels
 from autograd.tape import Tape, trace
 from autograd.value import Value
 from nn.arrays import as_float_array
+from nn.losses import check_targets
 
 _EXAMPLE_INPUT = 0.5
 _EXAMPLE_TARGET = 1.0  # a valid target for every loss in nn.losses (hinge wants ±1)
@@ -208,6 +208,7 @@ class CompiledModel:
                 raise ValueError(f"y: expected class indices 0 to {self.n_outputs - 1}, got {bad}")
             T, selected = None, y.astype(np.int64)
         else:
+            check_targets(self.loss_fn, y)  # the scalar loss's own check, on every sample
             T, selected = y.reshape(-1, 1), None
         losses, grad = kernels.loss_and_grad(
             self.tape, X, T, selected, self._uniform(self.tape), self._loss_space
