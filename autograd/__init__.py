@@ -11,10 +11,12 @@
 from importlib.metadata import version
 
 from autograd.check import gradcheck
+from autograd.distribution import warn_if_shared
 from autograd.ops import OPS, OPS_BY_NAME, Op
 from autograd.value import Value
 
 __version__ = version("tapegrad")  # the one version literal is pyproject.toml's
+warn_if_shared("autograd")  # another distribution owning `autograd` would break both
 
 __all__ = [
     "OPS",

@@ -5,6 +5,9 @@
   results file (``table_markdown``), so the page always matches the last run.
 * The ``autograd.ops`` reference page shows the op table itself: each row of
   ``autograd.ops.OPS`` and the source of its forward and derivative functions.
+* The Tutorial shows the notebooks of ``notebooks/`` as they are stored, outputs
+  included: each ``notebooks/NN_name.ipynb`` is a page of the same name, outside
+  ``docs/`` but in the site, rendered by mkdocs-jupyter.
 """
 
 from __future__ import annotations
@@ -14,8 +17,12 @@ import json
 import sys
 from pathlib import Path
 
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results.json"
+NOTEBOOKS = ROOT / "notebooks"
 BENCHMARK_MARKER = "<!-- benchmark tables -->"
 OP_TABLE_MARKER = "<!-- op table -->"
 NOT_MEASURED = """!!! warning "Not measured yet"
@@ -64,3 +71,12 @@ def on_page_markdown(markdown: str, **kwargs: object) -> str:
         if marker in markdown:
             markdown = markdown.replace(marker, render())
     return markdown
+
+
+@event_priority(50)  # before mkdocs-jupyter's on_files, which turns them into pages
+def on_files(files: Files, config: object) -> Files:
+    """Add each notebook of ``notebooks/`` to the Tutorial, where it stays the one copy."""
+    for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
+        path = notebook.relative_to(ROOT).as_posix()  # notebooks/NN_name.ipynb, its page's name
+        files.append(File(path, str(ROOT), config["site_dir"], config["use_directory_urls"]))
+    return files

@@ -13,9 +13,9 @@ pickle: loading a file never runs code from it)::
 Floats are written with Python's shortest round-trip repr, so a loaded model
 gives bit-identical predictions. `save` writes a temporary file next to the
 target and renames it into place, so a crash never leaves a half-written
-checkpoint. `load` checks the whole file before it changes anything: a
-truncated, foreign or mismatched file raises ``ValueError`` and leaves the
-model as it was.
+checkpoint. `load` checks the whole file before it changes anything (the
+checks are in `nn.checkpoint_checks`): a truncated, foreign, mismatched or
+crafted file raises ``ValueError`` and leaves the model as it was.
 
 Examples
 --------
@@ -36,11 +36,16 @@ import os
 from dataclasses import dataclass, field
 
 from autograd.files import atomic_write
+from nn.checkpoint_checks import (
+    FORMAT,
+    MAX_DEPTH,
+    VERSION,
+    checked_contents,
+    cut,
+    depth,
+    read_document,
+)
 from nn.data import Standardizer
-from nn.layers import from_architecture
-
-FORMAT = "tapegrad.checkpoint"
-VERSION = 1
 
 
 @dataclass
@@ -123,6 +128,8 @@ def save(
     }
     if optimizer is not None:
         document["optimizer"] = {"type": type(optimizer).__name__, "state": optimizer.state_dict()}
+    if depth(document) > MAX_DEPTH:
+        raise ValueError(f"save: the checkpoint would nest more than {MAX_DEPTH} levels deep")
     try:
         text = json.dumps(document, allow_nan=False, indent=1)
     except (TypeError, ValueError) as error:
@@ -153,7 +160,12 @@ def load(path: str | os.PathLike, model=None, optimizer=None) -> Checkpoint:
     ------
     ValueError
         The file is not JSON or is truncated, is of another format or version,
-        or its parameters do not fit the model. Nothing was changed.
+        or was crafted (nested too deeply, numbers beyond float64); its
+        architecture is not the model's (activations, widths, types: the
+        initializer may differ) or claims more numbers than it holds; its
+        parameters, optimizer state or standardizer do not fit, or hold
+        numbers their owner could not (a negative variance, a step count
+        beyond 2**53). The message names the field. Nothing was changed.
 
     Examples
     --------
@@ -170,38 +182,22 @@ def load(path: str | os.PathLike, model=None, optimizer=None) -> Checkpoint:
     >>> fresh.state_dict() == model.state_dict(), checkpoint.optimizer_state["type"]
     (True, 'Adam')
     """
-    document = _read_document(path)
-    saved_optimizer = document["optimizer"]
-    if optimizer is not None:
-        if saved_optimizer is None:
-            raise ValueError(f"{path}: holds no optimizer state to load")
-        if saved_optimizer["type"] != type(optimizer).__name__:
-            raise ValueError(
-                f"{path}: holds the state of an optimizer of class {saved_optimizer['type']}, "
-                f"the optimizer given is of class {type(optimizer).__name__}"
-            )
-    standardizer = None
-    if document["standardizer"] is not None:
-        try:
-            standardizer = Standardizer().load_state_dict(document["standardizer"])
-        except ValueError as error:
-            raise ValueError(f"{path}: {error}") from None
-    if model is None:
-        model = _build(document["architecture"], path)
-    previous = model.state_dict()
+    document = read_document(path)
     try:
-        model.load_state_dict(document["parameters"])  # checks names and lengths first
+        model, optimizer_state, standardizer = checked_contents(document, model, optimizer)
     except ValueError as error:
-        raise ValueError(f"{path}: parameters do not fit the model: {error}") from None
-    if optimizer is not None:
-        try:
-            load_optimizer_state(optimizer, saved_optimizer, path)
-        except ValueError:
-            model.load_state_dict(previous)  # all or nothing
-            raise
+        raise ValueError(f"{path}: {error}") from None
+    try:  # checks names, sizes and numbers before it writes any
+        model.load_state_dict(document["parameters"])
+    except ValueError as error:
+        raise ValueError(
+            f"{path}: parameters do not fit the model: {cut(str(error), 300)}"
+        ) from None
+    if optimizer is not None:  # cannot fail: a trial optimizer took this state
+        optimizer.load_state_dict(optimizer_state["state"])
     return Checkpoint(
         model=model,
-        optimizer_state=saved_optimizer,
+        optimizer_state=optimizer_state,
         standardizer=standardizer,
         meta=document["meta"],
         architecture=document["architecture"],
@@ -231,52 +227,3 @@ def load_optimizer_state(optimizer, saved: dict, path: str | os.PathLike) -> Non
         optimizer.load_state_dict(saved["state"])
     except (TypeError, ValueError, KeyError) as error:
         raise ValueError(f"{path}: optimizer state does not fit ({error})") from None
-
-
-def _read_document(path: str | os.PathLike) -> dict:
-    """The parsed checkpoint, with its format, version and structure checked."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    try:
-        document = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-    except ValueError as error:  # bad UTF-8, bad or cut-off JSON, NaN or Infinity
-        raise ValueError(
-            f"{path}: not a tapegrad checkpoint: not valid JSON, or truncated ({error})"
-        ) from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        found = document.get("format") if isinstance(document, dict) else type(document).__name__
-        raise ValueError(
-            f"{path}: not a tapegrad checkpoint (format {found!r}, expected {FORMAT!r})"
-        )
-    if document.get("version") != VERSION:
-        raise ValueError(
-            f"{path}: checkpoint version {document.get('version')!r}; "
-            f"this tapegrad reads version {VERSION}"
-        )
-    expected = {
-        "architecture": dict,
-        "parameters": dict,
-        "optimizer": (dict, type(None)),
-        "standardizer": (dict, type(None)),
-        "meta": dict,
-    }
-    for key, kind in expected.items():
-        if key not in document or not isinstance(document[key], kind):
-            raise ValueError(f"{path}: checkpoint field {key!r} is missing or malformed")
-    optimizer = document["optimizer"]
-    if optimizer is not None and not (
-        isinstance(optimizer.get("type"), str) and "state" in optimizer
-    ):
-        raise ValueError(f"{path}: checkpoint field 'optimizer' is malformed")
-    return document
-
-
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number a checkpoint may hold")
-
-
-def _build(architecture: dict, path: str | os.PathLike):
-    try:
-        return from_architecture(architecture)
-    except (TypeError, ValueError, KeyError) as error:
-        raise ValueError(f"{path}: cannot rebuild the model {architecture!r} ({error})") from None

@@ -7,7 +7,8 @@ flat list of `Value` s. The simplest update is plain gradient descent::
 
 `SGD` adds momentum (a running direction) and weight decay; `Adam` scales
 each parameter's step by running averages of its gradient and squared
-gradient.
+gradient; `AdamW` is Adam with the weight decay taken out of the gradient
+(decoupled): each step shrinks the parameters by ``lr · weight_decay``.
 
 Each parameter's update is independent of the others', so a step does them
 all at once on numpy arrays: it reads every ``.data`` and ``.grad`` into an
@@ -264,6 +265,7 @@ class Adam(Optimizer):
     _hyperparameters = ("lr", "betas", "eps", "weight_decay")
     _counters = ("steps",)
     _state = ("exp_avg", "exp_avg_sq")
+    _decoupled = False  # True: weight decay shrinks p directly instead of adding to g (AdamW)
 
     def __init__(
         self,
@@ -292,9 +294,50 @@ class Adam(Optimizer):
         step_size = self.lr / (1.0 - beta1**t)
         bias_correction2_sqrt = math.sqrt(1.0 - beta2**t)
         p, g = self._read()  # arrays: one entry per parameter
-        g = g + self.weight_decay * p
+        if self._decoupled:
+            decayed = p * (1.0 - self.lr * self.weight_decay)  # p = p · (1 - lr · λ)
+        else:
+            decayed, g = p, g + self.weight_decay * p
         m = beta1 * self.exp_avg + (1.0 - beta1) * g  # m = β₁ · m + (1 - β₁) · g
         v = beta2 * self.exp_avg_sq + (1.0 - beta2) * g * g  # v = β₂ · v + (1 - β₂) · g²
         # p = p - lr / (1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + eps), for every parameter at once
-        self._write(p, p - step_size * (m / (np.sqrt(v) / bias_correction2_sqrt + self.eps)))
+        update = step_size * (m / (np.sqrt(v) / bias_correction2_sqrt + self.eps))
+        self._write(p, decayed - update)
         self.steps, self.exp_avg, self.exp_avg_sq = t, m, v
+
+
+class AdamW(Adam):
+    """AdamW, as ``torch.optim.AdamW``: Adam with decoupled weight decay.
+
+    Adam's L2 term ``weight_decay · p`` goes through the running averages, so
+    a parameter with large gradients is barely decayed. AdamW shrinks the
+    parameter itself, outside the averages, then takes Adam's step on the
+    plain gradient g::
+
+        p = p · (1 - lr · weight_decay)
+        m, v and the step as in `Adam`, with g as it came from backward()
+
+    Parameters are those of `Adam`; ``weight_decay`` defaults to 0.01, as
+    PyTorch's.
+
+    Examples
+    --------
+    >>> w = Value(1.0)
+    >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
+    >>> w.grad = 0.0  # no gradient: only the decay moves w
+    >>> opt.step()
+    >>> round(w.data, 12)  # 1 · (1 - 0.1 · 0.5)
+    0.95
+    """
+
+    _decoupled = True
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay)

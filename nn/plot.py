@@ -23,13 +23,21 @@ from pathlib import Path
 import numpy as np
 
 from autograd.files import atomic_write
-from nn.arrays import as_xy as _check_xy
+from nn.arrays import as_xy
 from nn.inference import Predictor
 from nn.train import History, classify, is_signed
 
 
-def _figure(**kwargs):
-    """A new matplotlib Figure, or an ImportError that says how to get matplotlib."""
+def require_matplotlib() -> type:
+    """matplotlib's ``Figure`` class, or an ImportError naming the ``plot`` extra.
+
+    Call it first to fail before any work when a plot will be asked for.
+
+    Examples
+    --------
+    >>> require_matplotlib().__name__
+    'Figure'
+    """
     try:
         from matplotlib.figure import Figure
     except ImportError as error:
@@ -37,7 +45,11 @@ def _figure(**kwargs):
             "nn.plot needs matplotlib, which is not installed; "
             "install the optional extra: pip install 'tapegrad[plot]'"
         ) from error
-    return Figure(**kwargs)
+    return Figure
+
+
+def _figure(**kwargs):
+    return require_matplotlib()(**kwargs)
 
 
 def _save(fig, path: str | os.PathLike | None) -> None:
@@ -88,7 +100,7 @@ def plot_history(history: History | dict, path: str | os.PathLike | None = None)
         if val:
             ax.plot(range(1, len(val) + 1), val, label="validation")
         if history.best_epoch is not None:
-            ax.axvline(history.best_epoch + 1, color="grey", linestyle=":", label="best epoch")
+            ax.axvline(history.best_epoch, color="grey", linestyle=":", label="best epoch")
         ax.set(title=title, xlabel="epoch")
         ax.legend()
     _save(fig, path)
@@ -136,7 +148,7 @@ def plot_decision_boundary(
     >>> fig.axes[0].get_title()
     'decision boundary'
     """
-    X, y = _check_xy(X, y)
+    X, y = as_xy(X, y)
     if X.shape[1] != 2:
         raise ValueError(f"X: expected 2 features to draw in the plane, got {X.shape[1]}")
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import logging
 import numbers
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -53,8 +54,9 @@ Callback = Callable[[int, "History"], "bool | None"]
 class History:
     """What happened in each epoch of `fit`.
 
-    Lists hold one number per epoch, in order; epochs are numbered from 0, so
-    ``history.val_loss[history.best_epoch]`` is the best validation loss.
+    Lists hold one number per epoch, in order. Epochs are numbered from 1, as
+    the logs, plots and callbacks count them, so
+    ``history.val_loss[history.best_epoch - 1]`` is the best validation loss.
 
     Attributes
     ----------
@@ -68,8 +70,8 @@ class History:
     epoch_seconds : list of float
         Wall time of each epoch, validation included.
     best_epoch : int or None
-        Epoch with the lowest validation loss (training loss without a
-        validation set).
+        Epoch (from 1) with the lowest validation loss (training loss without
+        a validation set).
     stopped_early : bool
         True when early stopping or a callback ended training before ``epochs``.
 
@@ -104,9 +106,9 @@ class History:
 
         Examples
         --------
-        >>> d = History(train_loss=[0.9, 0.4], best_epoch=1).to_dict()
+        >>> d = History(train_loss=[0.9, 0.4], best_epoch=2).to_dict()
         >>> d["train_loss"], d["best_epoch"], d["epochs"]
-        ([0.9, 0.4], 1, 2)
+        ([0.9, 0.4], 2, 2)
         """
         return {**asdict(self), "epochs": self.epochs}
 
@@ -116,7 +118,7 @@ class History:
 
         Examples
         --------
-        >>> history = History(train_loss=[0.9, 0.4], best_epoch=1)
+        >>> history = History(train_loss=[0.9, 0.4], best_epoch=2)
         >>> History.from_dict(history.to_dict()) == history
         True
         """
@@ -360,7 +362,7 @@ def fit(
     epochs : int, default 10
     callbacks : list of callables, optional
         Each is called as ``callback(epoch, history)`` after every epoch
-        (``epoch`` counts from 0, after the epochs of a given ``history``;
+        (``epoch`` counts from 1, after the epochs of a given ``history``;
         ``history`` already holds that epoch's numbers). A callback that
         returns True stops training.
     engine : {'scalar', 'compiled'}
@@ -368,7 +370,8 @@ def fit(
         ``'compiled'`` compiles ``model.compile(loss_fn)`` once and runs each
         batch's forward and backward on its tape (same numbers, much faster).
     progress : bool, default True
-        Show a tqdm bar when tqdm is installed and stderr is a terminal.
+        Show a tqdm bar on stderr when tqdm is installed (the ``progress``
+        extra) and stderr is a terminal.
     early_stopping : int, optional
         Patience: stop once the validation loss has not improved for this
         many epochs, and put back the weights of the best epoch. Needs
@@ -387,7 +390,9 @@ def fit(
         the best until a new one beats it.
     verbose : bool, default False
         Print one line per epoch to stdout (the line the logger gets, see
-        `epoch_summary`), without breaking the progress bar.
+        `epoch_summary`) when no bar is shown: with ``progress=False``, when
+        stderr is not a terminal, or without tqdm. One kind of progress
+        output at a time, as in a terminal the bar already shows the numbers.
 
     Returns
     -------
@@ -413,7 +418,7 @@ def fit(
     compiled = model.compile(loss_fn) if engine == "compiled" else None
     history = History() if history is None else History.from_dict(history.to_dict())
     history.stopped_early, best_state = False, None
-    first, last = history.epochs, history.epochs + epochs
+    first, last = history.epochs, history.epochs + epochs  # epochs first+1 .. last
     bar = _progress_bar(first, last, progress)
     try:
         with model_mode(model, training=True):
@@ -428,7 +433,7 @@ def fit(
                     _append(history.val_loss, history.val_accuracy, loss, score)
                 history.epoch_seconds.append(time.perf_counter() - start)
                 watched = history.val_loss or history.train_loss
-                if history.best_epoch is None or watched[-1] < watched[history.best_epoch]:
+                if history.best_epoch is None or watched[-1] < watched[history.best_epoch - 1]:
                     history.best_epoch = epoch
                     if early_stopping is not None:
                         best_state = model.state_dict()
@@ -454,10 +459,10 @@ def _should_stop(epoch: int, history: History, callbacks, early_stopping: int | 
     # Every callback sees every epoch, even when another one asks to stop.
     asked = [callback(epoch, history) is True for callback in callbacks or ()]
     if early_stopping is not None and epoch - history.best_epoch >= early_stopping:
-        logger.info("early stopping: no improvement since epoch %d", history.best_epoch + 1)
+        logger.info("early stopping: no improvement since epoch %d", history.best_epoch)
         return True
     if any(asked):
-        logger.info("a callback stopped training after epoch %d", epoch + 1)
+        logger.info("a callback stopped training after epoch %d", epoch)
         return True
     return False
 
@@ -481,16 +486,16 @@ def _check_fit_arguments(loss_fn, epochs, callbacks, engine, early_stopping, val
 
 
 def _progress_bar(first: int, last: int, progress: bool) -> Iterable[int]:
-    """``range(first, last)``, in a tqdm bar when asked for and tqdm is installed."""
-    if not progress:
-        return range(first, last)
+    """Epochs ``first + 1 .. last``, in a tqdm bar when asked for, tqdm is
+    installed and stderr is a terminal (not a CI log or a pipe)."""
+    epochs = range(first + 1, last + 1)
+    if not (progress and sys.stderr is not None and sys.stderr.isatty()):
+        return epochs
     try:
         from tqdm.auto import tqdm
     except ImportError:
-        return range(first, last)
-    # disable=None: tqdm hides itself when stderr is not a terminal (CI logs, pipes).
-    steps = range(first, last)
-    return tqdm(steps, "training", last, initial=first, unit="epoch", disable=None)
+        return epochs
+    return tqdm(epochs, "training", last, initial=first, unit="epoch")
 
 
 def epoch_summary(history: History, epochs: int | None = None) -> str:
@@ -520,19 +525,10 @@ def _numbers_text(history: History) -> str:
 
 
 def _report(bar, epochs: int, history: History, verbose: bool) -> None:
+    """One kind of progress at a time: the bar's numbers, or else a printed line."""
     line = f"{epoch_summary(history, epochs)} ({history.epoch_seconds[-1]:.2f} s)"
     logger.info("%s", line)
     if hasattr(bar, "set_postfix_str"):
         bar.set_postfix_str(_numbers_text(history))
-    if verbose:
-        _say(line)
-
-
-def _say(line: str) -> None:
-    """Print a line without breaking tqdm's progress bar."""
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
+    elif verbose:
         print(line, flush=True)
-    else:
-        tqdm.write(line)

@@ -22,6 +22,12 @@ ensure_dot() {
     apt_install graphviz || echo "bootstrap: could not install Graphviz; install it (apt-get install graphviz, brew install graphviz or conda install graphviz) to render graphs" >&2
 }
 
+# Headless Chromium and its driver, for the test that plays the backprop player in a browser.
+ensure_browser() {
+    command -v chromium >/dev/null && command -v chromedriver >/dev/null && return 0
+    apt_install chromium chromium-driver || echo "bootstrap: could not install Chromium; install chromium and chromium-driver to run the browser test (it is skipped without them)" >&2
+}
+
 # A virtual environment with tapegrad installed (editable) with the given extras.
 ensure_venv() {
     local extras="$1"

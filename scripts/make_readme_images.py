@@ -4,7 +4,8 @@ Writes into ``docs/images/`` (or the folder given as the first argument):
 
 * ``expression.svg``: L = (a*b + c) * f after ``L.backward()``,
 * ``neuron.svg``: one tanh neuron o = tanh(x1*w1 + x2*w2 + b), forward and backward,
-* ``backprop.gif`` and ``backprop_frames/step_*.svg``: backward() through L, step by step.
+* ``backprop.gif`` and ``backprop_frames/step_*.svg``: backward() through L, step by step,
+* ``backprop_player.html``: the same steps in the interactive player.
 
 Run from the repository root::
 
@@ -17,7 +18,13 @@ import sys
 from pathlib import Path
 
 from autograd import Value
-from autograd.viz import draw_dot, print_graph, save, save_backprop_animation
+from autograd.viz import (
+    backprop_player,
+    draw_dot,
+    print_graph,
+    save,
+    save_backprop_animation,
+)
 
 
 def named(value: Value, label: str) -> Value:
@@ -48,6 +55,7 @@ def neuron() -> Value:
 def main(out: Path) -> None:
     L = expression()
     written = save_backprop_animation(L, out / "backprop.gif")
+    written.append(backprop_player(L).save(out / "backprop_player.html"))
     L.backward()
     written.append(save(draw_dot(L), out / "expression.svg"))
     o = neuron()

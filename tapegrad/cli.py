@@ -43,7 +43,7 @@ from tapegrad.commands.demo import run_demo
 from tapegrad.commands.graph import run_graph
 from tapegrad.commands.predict import run_predict
 from tapegrad.commands.train import run_train
-from tapegrad.errors import BAD_INPUT, MISSING_TOOL, CLIError, MissingToolError
+from tapegrad.errors import BAD_INPUT, MISSING_TOOL, CLIError
 from tapegrad.tables import DATASETS, LOSSES
 from tapegrad.training import OPTIMIZERS
 
@@ -181,7 +181,14 @@ def _add_training_options(parser: argparse.ArgumentParser, epochs: int) -> None:
         help="compiled: the Numba tape (fast, default); scalar: the Value graph "
         "(the teaching path, same numbers)",
     )
-    group.add_argument("--quiet", action="store_true", help="print only the final result")
+    # One kind of progress output at a time: a bar in a terminal, else a line per epoch.
+    output = group.add_mutually_exclusive_group()
+    output.add_argument("--quiet", action="store_true", help="print only the final result")
+    output.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print a line per epoch instead of the progress bar (the default off a terminal)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -335,8 +342,9 @@ def _fail(message: str, status: int) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``tapegrad`` command with ``argv`` (default: ``sys.argv[1:]``).
 
-    Returns the exit status: 0 on success, 2 for bad input, 1 when an
-    optional program or package is missing. Errors are one line on stderr.
+    Returns the exit status: 0 on success, 2 for bad input (an optional
+    extra that the request needs included: the message names it), 1 when
+    Graphviz's ``dot`` program is missing. Errors are one line on stderr.
 
     Examples
     --------
@@ -355,8 +363,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else 0
     except CLIError as error:
         return _fail(str(error), BAD_INPUT)
-    except (MissingToolError, GraphvizNotFoundError, ImportError) as error:
+    except GraphvizNotFoundError as error:
         return _fail(str(error), MISSING_TOOL)
+    except ImportError as error:  # an extra that what was asked for needs: it names the extra
+        return _fail(str(error), BAD_INPUT)
     except ValueError as error:  # the library's checks name what was wrong
         return _fail(str(error), BAD_INPUT)
     except OSError as error:

@@ -1,7 +1,9 @@
 """What can go wrong in a command, and the exit status each kind of failure gives."""
 
 BAD_INPUT = 2  # exit status for anything wrong in what was asked (argparse's own)
-MISSING_TOOL = 1  # exit status when an optional program or package is missing
+MISSING_TOOL = 1  # exit status when a program (Graphviz's dot) is missing
+# A missing optional package (an extra) that was asked for is bad input: BAD_INPUT,
+# with a message naming the extra, such as pip install 'tapegrad[plot]'.
 
 
 class CLIError(Exception):
@@ -16,18 +18,4 @@ class CLIError(Exception):
     ... except CLIError as error:
     ...     print(error)
     no/such/model.json: no such checkpoint file
-    """
-
-
-class MissingToolError(Exception):
-    """An optional program or package is missing: reported in one line, exit status 1.
-
-    Examples
-    --------
-    `tapegrad.cli.main` turns it into the exit status `MISSING_TOOL`:
-
-    >>> raise MissingToolError("load_iris needs scikit-learn, which is not installed")
-    Traceback (most recent call last):
-    ...
-    tapegrad.errors.MissingToolError: load_iris needs scikit-learn, which is not installed
     """

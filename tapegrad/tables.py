@@ -30,7 +30,7 @@ import numpy as np
 from nn import datasets, losses
 from nn.losses import decision_threshold
 from nn.train import accuracy, classify, rmse
-from tapegrad.errors import CLIError, MissingToolError
+from tapegrad.errors import CLIError
 
 DATASETS: dict[str, Callable] = {
     "moons": datasets.moons,
@@ -163,8 +163,8 @@ def load_dataset(name: str, samples: int, seed: int) -> Table:
     else:
         try:
             X, y = DATASETS[name]()
-        except ImportError as error:
-            raise MissingToolError(str(error)) from None
+        except ImportError as error:  # asked for by name: bad input, naming the extra
+            raise CLIError(str(error)) from None
     names = datasets.EXAM_FEATURE_NAMES if name == "exam" else None
     features = list(names or (f"x{i}" for i in range(X.shape[1])))
     return Table(X, y.tolist(), features, "label", name)

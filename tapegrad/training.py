@@ -172,7 +172,7 @@ def train_model(args: argparse.Namespace, table: Table) -> Run:
         val_loader,
         epochs=args.epochs,
         engine=args.engine,
-        progress=not args.quiet,
+        progress=not (args.quiet or args.verbose),  # fit prints lines when no bar shows
         metric="accuracy" if task.classes is not None else None,
         history=start.history,  # a resumed run continues the checkpoint's epochs
         verbose=not args.quiet,

@@ -1,5 +1,6 @@
 """The documentation site builds with ``mkdocs build --strict`` and covers every module."""
 
+import json
 import re
 import subprocess
 import sys
@@ -30,14 +31,34 @@ def test_every_module_has_an_api_reference_page():
         assert f"reference/{module}.md" in nav, f"{module} is not in mkdocs.yml's nav"
 
 
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+
+
 def test_the_tutorial_page_names_every_notebook():
     tutorial = (DOCS / "tutorial" / "index.md").read_text()
-    named = set(re.findall(r"notebooks/(\w+)\.ipynb", tutorial))
-    assert named == {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert re.findall(r"notebooks/(\w+)\.ipynb", tutorial) == NOTEBOOKS  # once each, in order
+
+
+def test_the_tutorial_section_shows_every_notebook_in_order():
+    nav = (ROOT / "mkdocs.yml").read_text()
+    tutorial = nav[nav.index("  - Tutorial:") : nav.index("  - How-to guides:")]
+    assert "tutorial/index.md" in tutorial.splitlines()[1]  # the page that leads into them
+    assert re.findall(r": notebooks/(\w+)\.ipynb\n", tutorial) == NOTEBOOKS
+
+
+def pictures(html: str) -> int:
+    """How many notebook outputs of a page are pictures (nbconvert's HTML)."""
+    return html.count('data-mime-type="image/svg+xml"') + html.count('class="jp-RenderedImage')
 
 
 def test_the_site_builds_strictly(tmp_path):
-    for package in ("mkdocs", "material", "mkdocstrings", "mkdocstrings_handlers.python"):
+    for package in (
+        "mkdocs",
+        "material",
+        "mkdocstrings",
+        "mkdocstrings_handlers.python",
+        "mkdocs_jupyter",
+    ):
         pytest.importorskip(package)
     site = tmp_path / "site"
     build = subprocess.run(
@@ -60,3 +81,19 @@ def test_the_site_builds_strictly(tmp_path):
     for op in OPS:  # the op table is rendered from the code, every row and its math
         assert f"<code>{op.name}</code>" in ops_page
         assert f"{op.derivative.__name__}</span>" in ops_page
+    assert "_table" not in ops_page  # OPS is the table, not its one-line source
+    # Signatures formatted (by ruff, in the docs extra): a long one has a parameter a line.
+    train_page = (site / "reference" / "nn.train" / "index.html").read_text()
+    assert '<span class="nf">fit</span><span class="p">(</span>\n    <span class="n">model' in (
+        train_page
+    )
+    for stem in NOTEBOOKS:  # rendered as stored, with the pictures it drew
+        stored = json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text())
+        drawn = [
+            output
+            for cell in stored["cells"]
+            for output in cell.get("outputs", [])
+            if {"image/png", "image/svg+xml"} & set(output.get("data", {}))
+        ]
+        page = (site / "notebooks" / stem / "index.html").read_text()
+        assert pictures(page) == len(drawn) > 0, stem

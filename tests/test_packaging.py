@@ -2,6 +2,7 @@
 installed in a fresh virtual environment runs `tapegrad demo`."""
 
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -62,22 +63,67 @@ def test_build_makes_an_sdist_and_a_pure_python_wheel(dist):
         assert path in files
 
 
+def test_ci_builds_and_checks_the_release_files():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "bash scripts/test" in ci  # the README's test command, as written
+    assert "-m build --outdir" in ci and 'twine" check --strict' in ci
+
+
+def test_all_is_every_user_extra_and_no_developer_tool():
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    (everything,) = extras["all"]
+    assert everything.startswith("tapegrad[") and everything.endswith("]")
+    assert sorted(everything[len("tapegrad[") : -1].split(",")) == sorted(
+        set(extras) - {"all", "docs", "dev"}
+    )
+    assert {"build", "twine"} <= {_name(r) for r in extras["dev"]}
+    assert "ruff" in {_name(r) for r in extras["docs"]}  # formats the docs' signatures
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[\[=<>~! ]", requirement, maxsplit=1)[0]
+
+
+def test_the_sdist_ships_no_tests_and_its_own_pytest_passes(dist, tmp_path):
+    """The tests need the repository (docs, notebooks, examples): the sdist has the
+    package, whose docstring examples are what ``pytest`` runs in it."""
+    sdist = dist / f"tapegrad-{__version__}.tar.gz"
+    with tarfile.open(sdist) as tar:
+        files = {name.partition("/")[2] for name in tar.getnames()}
+        tar.extractall(tmp_path, filter="data")
+    assert not {f for f in files if f.startswith("tests/") or f.endswith("conftest.py")}
+    unpacked = tmp_path / f"tapegrad-{__version__}"
+    # This interpreter has the test tools; the code under test is the unpacked copy.
+    # (pytest stops with an ImportPathMismatchError if it meets the clone's copy.)
+    result = _run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=unpacked)
+    assert " passed" in result.stdout and " failed" not in result.stdout, result.stdout
+    assert (
+        "autograd/value.py"
+        in _run(
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            cwd=unpacked,
+        ).stdout
+    )
+
+
 def test_the_wheel_installs_in_a_fresh_venv_and_runs_the_demo(dist, tmp_path):
     venv = tmp_path / "venv"
     _run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
     python, tapegrad = venv / "bin" / "python", venv / "bin" / "tapegrad"
-    wheel = next(dist.glob("*.whl"))
-    # Dependencies come from pip's usual sources; its cache makes a second run fast.
-    _run(
-        python,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        wheel,
-        cwd=tmp_path,
-    )
+    # The README's command, with a smaller extra: the built wheel and what the extra needs
+    # (dependencies from pip's usual sources; its cache makes a second run fast).
+    pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    _run(*pip, "tapegrad[progress]", "--find-links", dist, cwd=tmp_path)
+    assert "pip install 'tapegrad[plot]' --find-links dist" in (ROOT / "README.md").read_text()
+    _run(python, "-c", "import tqdm", cwd=tmp_path)  # the extra came along
 
     where = _run(python, "-c", "import nn; print(nn.__file__)", cwd=tmp_path).stdout
     assert Path(where.strip()).is_relative_to(venv)  # the installed copy, not the source tree

@@ -6,6 +6,8 @@
   neuron as one box (``draw_dot(loss, groups=model.neuron_groups())``).
 * `autograd.viz.frames`: `backprop_steps` yields one picture per step of
   ``backward()``; `save_backprop_animation` writes them to disk.
+* `autograd.viz.player`: `backprop_player` steps through ``backward()`` in
+  the browser or Jupyter (buttons, slider, arrow keys), one self-contained page.
 * `autograd.viz.text`: `trace_text` / `print_graph` give the same graph as
   text, a Wengert list ``e = a * b   (data=-6, grad=-2)``, with no Graphviz.
 
@@ -51,10 +53,13 @@ from autograd.viz.graph import (  # noqa: F401
     draw_dot,
     save,
 )
+from autograd.viz.player import BackpropPlayer, backprop_player
 from autograd.viz.text import print_graph, trace_text
 
 __all__ = [
+    "BackpropPlayer",
     "GraphvizNotFoundError",
+    "backprop_player",
     "backprop_steps",
     "draw_dot",
     "print_graph",

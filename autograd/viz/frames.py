@@ -22,6 +22,7 @@ import json
 import math
 import os
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograd.files import atomic_write
@@ -38,7 +39,7 @@ from autograd.viz.graph import (
 )
 from autograd.viz.text import check_root, expression, fmt, names_of
 
-__all__ = ["backprop_steps", "save_backprop_animation"]
+__all__ = ["Step", "backprop_steps", "save_backprop_animation", "step_frames"]
 
 # Backprop frames: the step's node (orange), its operands (yellow), gradients
 # that are complete (green), and not yet reached (grey text).
@@ -48,6 +49,35 @@ COMPLETE_FILL = "#c8e6c9"
 CURRENT_EDGE = {"color": "#e65100", "penwidth": "2.2"}
 UNREACHED_FONT = "#9e9e9e"
 LEGEND = "orange: chain rule applied now   yellow: gradient received   green: gradient complete"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of ``backward()`` in words: the caption of its frame.
+
+    ``title`` names the node whose chain rule runs, ``lines`` give one
+    operand's update each, with the numbers.
+
+    Examples
+    --------
+    >>> from autograd import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> [(step, _)] = step_frames(a * b)
+    >>> step.title
+    'Step 1 of 1: chain rule at v2 = a * b'
+    >>> step.lines[0]
+    'a.grad += ∂v2/∂a × v2.grad = -3 × 1   ⇒   a.grad = -3'
+    """
+
+    number: int
+    total: int
+    title: str
+    lines: tuple[str, ...]
+
+    def caption(self, height: int = 0) -> str:
+        """The frame's Graphviz caption: title, lines (padded to ``height``), legend."""
+        lines = [*self.lines, *[" "] * (height - len(self.lines))]
+        return "\\l".join([self.title, *("    " + line for line in lines), LEGEND]) + "\\l"
 
 
 def backprop_steps(
@@ -88,10 +118,33 @@ def backprop_steps(
     >>> a.grad  # the real graph is untouched
     0.0
     """
-    check_root(root, "backprop_steps")
-    check_options(rankdir, format, max_nodes, "backprop_steps")
+    steps = list(step_frames(root, rankdir, format, max_nodes, "backprop_steps"))
+    height = max((len(step.lines) for step, _ in steps), default=0)
+    for step, graph in steps:
+        # the same caption height in every frame
+        graph.attr(
+            label=step.caption(height), labelloc="t", labeljust="l", fontname=FONT, fontsize="13"
+        )
+        yield graph
+
+
+def step_frames(
+    root: Value,
+    rankdir: str = "LR",
+    format: str = "svg",
+    max_nodes: int = 500,
+    where: str = "step_frames",
+) -> Iterator[tuple[Step, Drawing]]:
+    """The steps of `backprop_steps`, each with its picture before the caption is added.
+
+    For showing a step's words beside its picture rather than in it, as
+    `autograd.viz.player` does. Arguments as in `backprop_steps`; ``where``
+    names the caller in error messages.
+    """
+    check_root(root, where)
+    check_options(rankdir, format, max_nodes, where)
     order = root._topological_order()
-    check_size(len(order), max_nodes, False, "backprop_steps")
+    check_size(len(order), max_nodes, False, where)
     names = names_of(order)
     steps = _run_steps(root, order)
     grads = dict.fromkeys(order, 0.0)
@@ -101,7 +154,6 @@ def backprop_steps(
     for node in order:
         for child in node._prev:
             uses_left[child] += 1
-    most_operands = max((len(node._prev) for node, _ in steps), default=0)
     for number, (node, received) in enumerate(steps, 1):
         grads.update(received)
         lines = []
@@ -118,11 +170,10 @@ def backprop_steps(
             f"{names[node]} = {expression(node, names)}"
         )
         paint = _step_paint(order, node, reached, uses_left)
-        graph = digraph(order, grads, rankdir, format, paint=paint)
-        lines += [" "] * (most_operands - len(lines))  # same caption height in every frame
-        caption = "\\l".join([title, *("    " + line for line in lines), LEGEND]) + "\\l"
-        graph.attr(label=caption, labelloc="t", labeljust="l", fontname=FONT, fontsize="13")
-        yield graph
+        yield (
+            Step(number, len(steps), title, tuple(lines)),
+            digraph(order, grads, rankdir, format, paint=paint),
+        )
 
 
 def _run_steps(root: Value, order: list[Value]) -> list[tuple[Value, dict[Value, float]]]:
@@ -185,8 +236,13 @@ def save_backprop_animation(
     Returns
     -------
     list of pathlib.Path
-        The SVG frames, then the GIF. The GIF is written only when Pillow is
-        installed (``pip install tapegrad[gif]``).
+        The SVG frames, then the GIF.
+
+    Raises
+    ------
+    ImportError
+        When Pillow, the ``gif`` extra (``pip install 'tapegrad[gif]'``), is not
+        installed; nothing is written then.
 
     Examples
     --------
@@ -214,7 +270,8 @@ def save_backprop_animation(
         raise ValueError(
             f"save_backprop_animation: seconds_per_step must be > 0, got {seconds_per_step!r}"
         )
-    frames = _steady(list(backprop_steps(root, rankdir=rankdir)))
+    image_module = _require_pillow()  # asked for a GIF: fail before writing any frame
+    frames = steady_widths(list(backprop_steps(root, rankdir=rankdir)))
     if not frames:
         raise ValueError(
             "save_backprop_animation: root is an input (no op made it), so backward() has "
@@ -224,16 +281,14 @@ def save_backprop_animation(
     written = [
         save(frame, folder / f"step_{i:0{digits}d}.svg") for i, frame in enumerate(frames, 1)
     ]
-    try:
-        from PIL import Image
-    except ImportError:  # the GIF is an optional extra
-        return written
-    images = [Image.open(io.BytesIO(render(frame, "png"))).convert("RGB") for frame in frames]
-    atomic_write(gif, _gif_bytes(images, seconds_per_step))
+    images = [
+        image_module.open(io.BytesIO(render(frame, "png"))).convert("RGB") for frame in frames
+    ]
+    atomic_write(gif, _gif_bytes(image_module, images, seconds_per_step))
     return [*written, gif]
 
 
-def _steady(frames: list[Drawing]) -> list[Drawing]:
+def steady_widths(frames: list[Drawing]) -> list[Drawing]:
     """Give each box its widest width of all frames, so the animation does not jiggle."""
     widths: dict[str, float] = {}
     for frame in frames:
@@ -245,15 +300,25 @@ def _steady(frames: list[Drawing]) -> list[Drawing]:
     return frames
 
 
-def _gif_bytes(images: list, seconds_per_step: float) -> bytes:
-    """Frames of different sizes, centred on one white canvas, as a looping GIF."""
-    from PIL import Image
+def _require_pillow():
+    """Pillow's ``PIL.Image`` module, or an ImportError naming the ``gif`` extra."""
+    try:
+        from PIL import Image
+    except ImportError as error:  # the GIF is an optional extra
+        raise ImportError(
+            "save_backprop_animation writes a GIF with Pillow, which is not installed; "
+            "install the optional extra: pip install 'tapegrad[gif]'"
+        ) from error
+    return Image
 
+
+def _gif_bytes(image_module, images: list, seconds_per_step: float) -> bytes:
+    """Frames of different sizes, centred on one white canvas, as a looping GIF."""
     width = max(image.width for image in images)
     height = max(image.height for image in images)
     canvases = []
     for image in images:
-        canvas = Image.new("RGB", (width, height), "white")
+        canvas = image_module.new("RGB", (width, height), "white")
         canvas.paste(image, ((width - image.width) // 2, 0))
         canvases.append(canvas)
     step_ms = math.ceil(seconds_per_step * 1000)

@@ -34,10 +34,11 @@ def _neuron_picture(run: Run, folder: Path) -> tuple[str, str, str | None]:
     row = next((r for r in rows if neuron(r).data > 0), rows[0])
     inputs = [Value(x, label=name) for x, name in zip(row, run.table.features)]
     out = neuron(inputs)
+    model.zero_grad()  # the last training step's gradients are not this graph's
     out.backward()
     text = trace_text(out)
     graph = draw_dot(out)
-    model.zero_grad()  # the picture's backward pass is not a training step
+    model.zero_grad()  # the picture's backward pass is not a training step either
     try:
         (folder / "neuron.svg").write_bytes(graph.pipe(format="svg"))
         return "neuron.svg", text, None

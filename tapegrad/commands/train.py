@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from nn import plot
 from tapegrad.errors import CLIError
 from tapegrad.staging import staging
 from tapegrad.tables import load_dataset, read_csv
@@ -27,6 +28,11 @@ def run_train(args: argparse.Namespace) -> None:
         raise CLIError("--csv needs --target COLUMN: the column to predict")
     if args.csv is None and args.target is not None:
         raise CLIError("--target names a column of a --csv file")
+    if args.plot:
+        try:
+            plot.require_matplotlib()  # asked for: fail before training, naming the extra
+        except ImportError as error:
+            raise CLIError(f"--plot: {error}") from None
     if args.csv is not None:
         table = read_csv(args.csv, args.target)
     else:

@@ -44,7 +44,7 @@ BINARY_GRID = {
     "mul": list(itertools.product([-1e3, -1.5, 0.0, 2.0, 1e10], repeat=2)),
     "truediv": list(itertools.product([-1e3, -1.5, 0.0, 2.0], [-1e3, -1.5, 0.5, 2.0, 1e10])),
     "pow": [(x, y) for x in [1e-3, 0.5, 2.0, 10.0] for y in [-2.0, -0.5, 0.0, 1.0, 2.5]]
-    + [(0.0, 2.0), (0.0, 3.0)],
+    + [(0.0, 0.0), (0.0, 1.0), (0.0, 2.0), (0.0, 3.0)],
     "maximum": list(itertools.product([-1e3, -1.5, 0.0, 2.0, 1e10], repeat=2)),  # ties too
 }
 
@@ -85,11 +85,22 @@ def torch_apply(name, operands, param):
     return out.item(), [v.grad.item() for v in leaves]
 
 
+def pytorch_loses_digits(name, operands):
+    """PyTorch's tanh' = 1 - out² and sigmoid' = out·(1 - out) cancel as out nears 1.
+
+    Past |x| = 5 they are off by more than 1e-12 (tapegrad's forms are not):
+    tests/test_ops_precision.py checks tapegrad there against exact values.
+    """
+    return name in ("tanh", "sigmoid") and abs(operands[0]) > 5.0
+
+
 @pytest.mark.parametrize(("name", "operands", "param"), list(cases()))
 def test_op_matches_pytorch(name, operands, param):
     value, grads = tapegrad_apply(name, operands, param)
     torch_value, torch_grads = torch_apply(name, operands, param)
     assert math.isclose(value, torch_value, rel_tol=REL), (value, torch_value)
+    if pytorch_loses_digits(name, operands):
+        return
     for grad, torch_grad in zip(grads, torch_grads):
         assert math.isclose(grad, torch_grad, rel_tol=REL, abs_tol=1e-300), (grads, torch_grads)
 

@@ -424,14 +424,21 @@ def test_animation_writes_numbered_svgs_and_a_gif(tmp_path):
 
 
 @needs_dot
-def test_animation_to_a_gif_path_and_without_pillow(tmp_path, monkeypatch):
+def test_animation_to_a_gif_path(tmp_path):
+    pytest.importorskip("PIL.Image")
     L, _ = expression()
     written = save_backprop_animation(L, tmp_path / "out" / "bp.gif")
     assert written[-1] == tmp_path / "out" / "bp.gif"
     assert {p.parent.name for p in written[:-1]} == {"bp_frames"}
+
+
+@pytest.mark.parametrize("target", ["x.gif", "frames"])
+def test_animation_without_pillow_names_the_extra_and_writes_nothing(tmp_path, monkeypatch, target):
     monkeypatch.setitem(sys.modules, "PIL", None)  # as if Pillow were not installed
-    svgs_only = save_backprop_animation(L, tmp_path / "svgs")
-    assert [p.suffix for p in svgs_only] == [".svg"] * 3
+    L, _ = expression()
+    with pytest.raises(ImportError, match=re.escape("pip install 'tapegrad[gif]'")):
+        save_backprop_animation(L, tmp_path / target)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_animation_refuses_a_non_gif_file_path(tmp_path):

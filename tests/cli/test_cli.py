@@ -266,6 +266,9 @@ def test_resume_continues_model_optimizer_and_history(tmp_path, capsys):
     assert "epoch 3/4" in out and "epoch 4/4" in out
     before, after = load(first / "model.json"), load(second / "model.json")
     assert after.meta["epochs"] == 4 and len(after.meta["history"]["train_loss"]) == 4
+    saved = after.meta["history"]
+    # Epochs count from 1 in the checkpoint as in the lines printed: the best is one of 1..4.
+    assert saved["best_epoch"] == 1 + saved["val_loss"].index(min(saved["val_loss"]))
     assert after.optimizer_state["state"]["steps"] == 2 * before.optimizer_state["state"]["steps"]
     assert after.standardizer.mean_.tolist() == before.standardizer.mean_.tolist()
 

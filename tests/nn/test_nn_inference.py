@@ -94,7 +94,7 @@ def test_fit_continues_a_history_as_one_run():
     resumed = _train(
         model, optimizer, 2, loaders, history=first, callbacks=[lambda e, h: seen.append(e)]
     )
-    assert seen == [2, 3]  # numbered after the given history's epochs
+    assert seen == [3, 4]  # numbered from 1, after the given history's epochs
     assert first.epochs == 2  # the given history is left as it was
     assert resumed.train_loss == whole.train_loss and resumed.val_loss == whole.val_loss
     assert resumed.best_epoch == whole.best_epoch

@@ -32,7 +32,7 @@ HISTORY = History(
     val_loss=[0.72, 0.55, 0.5, 0.52],
     val_accuracy=[0.5, 0.65, 0.75, 0.74],
     epoch_seconds=[0.1] * 4,
-    best_epoch=2,
+    best_epoch=3,  # epochs count from 1: the lowest val_loss, 0.5
 )
 
 
@@ -42,6 +42,17 @@ def test_history_png(tmp_path):
     assert_valid_png(path)
     assert [ax.get_title() for ax in fig.axes] == ["loss", "accuracy"]
     assert sorted(os.listdir(tmp_path)) == ["history.png"]  # no temporary file left
+
+
+def test_history_plot_counts_epochs_from_1_as_the_history_does():
+    fig = plot_history(HISTORY)
+    loss_axes = fig.axes[0]
+    train, val, best = loss_axes.get_lines()
+    assert list(train.get_xdata()) == [1, 2, 3, 4]
+    # the best-epoch line stands over the lowest validation loss
+    assert list(best.get_xdata()) == [HISTORY.best_epoch] * 2
+    x_at_lowest = val.get_xdata()[list(val.get_ydata()).index(min(HISTORY.val_loss))]
+    assert x_at_lowest == HISTORY.best_epoch
 
 
 def test_history_from_dict_and_loss_only(tmp_path):

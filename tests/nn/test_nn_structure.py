@@ -50,8 +50,8 @@ def nn_imports() -> dict[str, tuple[set[str], list[str]]]:
 
 
 def test_no_nn_module_hides_an_import_inside_a_function():
-    # An optional extra (matplotlib, tqdm, scikit-learn) may load lazily; nn never does.
-    optional = ("matplotlib", "tqdm", "sklearn")
+    # An optional extra (matplotlib, tqdm, scikit-learn, torch) may load lazily.
+    optional = ("matplotlib", "tqdm", "sklearn", "torch")
     nested = [
         line
         for _, lines in nn_imports().values()

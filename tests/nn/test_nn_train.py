@@ -6,6 +6,7 @@ import logging
 import numpy as np
 import pytest
 
+from nn.checkpoint import load, save
 from nn.data import DataLoader, Standardizer, train_val_split
 from nn.datasets import exam_pass_fail, load_iris, moons, spirals
 from nn.layers import MLP, Neuron
@@ -67,7 +68,7 @@ def test_history_records_every_epoch_and_is_json_able():
     assert history.epochs == 4
     for name in ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "epoch_seconds"):
         assert len(getattr(history, name)) == 4, name
-    assert history.best_epoch == int(np.argmin(history.val_loss))
+    assert history.best_epoch == 1 + int(np.argmin(history.val_loss))  # epochs count from 1
     assert not history.stopped_early
     assert all(0.0 <= a <= 1.0 for a in history.train_accuracy + history.val_accuracy)
     # The validation numbers are those of the final model on the validation set.
@@ -176,10 +177,10 @@ def test_early_stopping_restores_the_best_weights():
         early_stopping=3,
     )
     assert history.stopped_early and history.epochs < 50
-    assert history.epochs - 1 - history.best_epoch == 3
+    assert history.epochs - history.best_epoch == 3
     assert len(states) == history.epochs  # callbacks see every epoch, the last included
-    assert history.val_loss[history.best_epoch] == min(history.val_loss)
-    assert model.state_dict() == states[history.best_epoch]
+    assert history.val_loss[history.best_epoch - 1] == min(history.val_loss)
+    assert model.state_dict() == states[history.best_epoch - 1]
 
 
 def test_a_callback_returning_true_stops_training():
@@ -189,7 +190,7 @@ def test_a_callback_returning_true_stops_training():
 
     def stop_at_two(epoch, history):
         seen.append((epoch, history.epochs))
-        return epoch == 1
+        return epoch == 2
 
     history = fit(
         model,
@@ -200,8 +201,32 @@ def test_a_callback_returning_true_stops_training():
         callbacks=[stop_at_two],
         progress=False,
     )
-    assert seen == [(0, 1), (1, 2)]
+    assert seen == [(1, 1), (2, 2)]  # epochs count from 1, as the logs do
     assert history.epochs == 2 and history.stopped_early
+
+
+def test_a_checkpoint_saved_by_a_callback_counts_epochs_from_1(tmp_path):
+    X, y = small_problem()
+    model = MLP(2, [4, 1], seed=0)
+    path = tmp_path / "best.json"
+
+    def save_best(epoch, history):
+        if history.best_epoch == epoch:
+            save(model, path, epoch=epoch, history=history.to_dict())
+
+    history = fit(
+        model,
+        binary_cross_entropy_with_logits,
+        Adam(model.parameters(), lr=0.05),
+        DataLoader(X, y, batch_size=10, seed=0),
+        DataLoader(X, 1 - y, batch_size=20, shuffle=False),  # the best epoch is the first
+        epochs=3,
+        callbacks=[save_best],
+        progress=False,
+    )
+    meta = load(path).meta
+    assert meta["epoch"] == meta["history"]["best_epoch"] == history.best_epoch == 1
+    assert meta["history"]["epochs"] == 1  # saved after the first epoch, which is epoch 1
 
 
 def test_logging_and_quiet_progress_bar_off_a_terminal(caplog, capsys):
