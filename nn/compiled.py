@@ -49,7 +49,7 @@ import numpy as np
 
 from autograd import kernels
 from autograd.tape import Tape, trace
-from autograd.value import Value
+from autograd.value import Value, accumulate_grads
 from nn.arrays import as_float_array
 from nn.losses import check_targets
 
@@ -213,8 +213,7 @@ class CompiledModel:
         losses, grad = kernels.loss_and_grad(
             self.tape, X, T, selected, self._uniform(self.tape), self._loss_space
         )
-        for p, g in zip(self.params, grad.tolist()):
-            p.grad += g
+        accumulate_grads(self.params, grad.tolist(), "loss_and_grad")  # as backward() adds
         return sum(losses.tolist()) / len(X)  # summed in order, as the scalar mean is
 
     def predict(self, X: Any) -> np.ndarray:
