@@ -66,6 +66,7 @@ class Optimizer:
     _counters: tuple[str, ...] = ()  # whole numbers, such as Adam's step count
     _state: tuple[str, ...] = ()  # per-parameter float64 arrays
     _unset_state: tuple[str, ...] = ()  # state that is None until the first step
+    _non_negative_state: tuple[str, ...] = ()  # state that is never below 0 (a mean of squares)
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         self.params = _check_params(params)
@@ -93,8 +94,9 @@ class Optimizer:
         ValueError
             If a gradient is NaN or infinite (naming the parameter).
         OverflowError
-            If the update would take a parameter beyond the float64 range.
-            In both cases no parameter and no state changes.
+            If the update would take a parameter, or the optimizer's state
+            (a running average), beyond the float64 range. In every case no
+            parameter and no state changes.
         """
         raise NotImplementedError(f"{type(self).__name__} must define step()")
 
@@ -111,8 +113,19 @@ class Optimizer:
             )
         return data, grad
 
-    def _write(self, old: np.ndarray, new: np.ndarray) -> None:
-        """Give every parameter its new ``.data``, or refuse an update that overflows."""
+    def _write(self, old: np.ndarray, new: np.ndarray, **state: np.ndarray | None) -> None:
+        """Give every parameter its new ``.data`` and the optimizer its new ``state``.
+
+        All or nothing: an update that takes a parameter or a state entry
+        beyond the float64 range is refused before anything is written.
+        """
+        for name, buffer in state.items():  # the state first: an overflow there is the cause
+            if buffer is not None and not np.isfinite(buffer).all():
+                i = int(np.flatnonzero(~np.isfinite(buffer))[0])
+                raise OverflowError(
+                    f"step: {name}[{i}] (the state kept for params[{i}], whose gradient is "
+                    f"{self.params[i].grad}) overflows a float64; nothing was updated"
+                )
         if not np.isfinite(new).all():
             i = int(np.flatnonzero(~np.isfinite(new))[0])
             raise OverflowError(
@@ -121,6 +134,8 @@ class Optimizer:
             )
         for p, x in zip(self.params, new.tolist()):
             p.data = x
+        for name, buffer in state.items():
+            setattr(self, name, buffer)
 
     def state_dict(self) -> dict[str, Any]:
         """Hyperparameters and per-parameter state as plain JSON-able values."""
@@ -147,8 +162,14 @@ class Optimizer:
         buffers = {name: self._buffer(name, state_dict[name]) for name in self._state}
         for name in self._counters:
             count = state_dict[name]
-            if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 0:
-                raise ValueError(f"load_state_dict: {name!r} must be a count >= 0, got {count!r}")
+            if (
+                isinstance(count, bool)
+                or not isinstance(count, numbers.Integral)
+                or not 0 <= count <= MAX_COUNT
+            ):
+                raise ValueError(
+                    f"load_state_dict: {name!r} must be a count in [0, 2**53], got {count!r:.40}"
+                )
         trial = type(self)([Value(0.0)], **{k: state_dict[k] for k in self._hyperparameters})
         for name in self._hyperparameters:  # validated by the trial constructor above
             setattr(self, name, getattr(trial, name))
@@ -166,7 +187,11 @@ class Optimizer:
             )
         if name in self._unset_state and all(x is None for x in entries):
             return None
-        return np.array([as_real(x, name) for x in entries], dtype=float)
+        low = 0.0 if name in self._non_negative_state else -math.inf
+        return np.array([as_real(x, f"{name}[{i}]", low) for i, x in enumerate(entries)])
+
+
+MAX_COUNT = 2**53  # the largest count a float64 (and so every step formula) holds exactly
 
 
 def _plain(x: Any) -> Any:
@@ -227,13 +252,14 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         p, g = self._read()  # arrays: one entry per parameter
-        g = g + self.weight_decay * p
         buf = self.momentum_buffer
-        if self.momentum:
-            buf = g if buf is None else self.momentum * buf + (1.0 - self.dampening) * g
-            g = g + self.momentum * buf if self.nesterov else buf
-        self._write(p, p - self.lr * g)  # p = p - lr · g, for every parameter at once
-        self.momentum_buffer = buf
+        with np.errstate(over="ignore", invalid="ignore"):  # _write refuses a non-finite result
+            g = g + self.weight_decay * p
+            if self.momentum:
+                buf = g if buf is None else self.momentum * buf + (1.0 - self.dampening) * g
+                g = g + self.momentum * buf if self.nesterov else buf
+            new = p - self.lr * g
+        self._write(p, new, momentum_buffer=buf)  # p = p - lr · g, for every parameter at once
 
 
 class Adam(Optimizer):
@@ -265,6 +291,7 @@ class Adam(Optimizer):
     _hyperparameters = ("lr", "betas", "eps", "weight_decay")
     _counters = ("steps",)
     _state = ("exp_avg", "exp_avg_sq")
+    _non_negative_state = ("exp_avg_sq",)
     _decoupled = False  # True: weight decay shrinks p directly instead of adding to g (AdamW)
 
     def __init__(
@@ -298,12 +325,13 @@ class Adam(Optimizer):
             decayed = p * (1.0 - self.lr * self.weight_decay)  # p = p · (1 - lr · λ)
         else:
             decayed, g = p, g + self.weight_decay * p
-        m = beta1 * self.exp_avg + (1.0 - beta1) * g  # m = β₁ · m + (1 - β₁) · g
-        v = beta2 * self.exp_avg_sq + (1.0 - beta2) * g * g  # v = β₂ · v + (1 - β₂) · g²
-        # p = p - lr / (1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + eps), for every parameter at once
-        update = step_size * (m / (np.sqrt(v) / bias_correction2_sqrt + self.eps))
-        self._write(p, decayed - update)
-        self.steps, self.exp_avg, self.exp_avg_sq = t, m, v
+        with np.errstate(over="ignore", invalid="ignore"):  # _write refuses a non-finite result
+            m = beta1 * self.exp_avg + (1.0 - beta1) * g  # m = β₁ · m + (1 - β₁) · g
+            v = beta2 * self.exp_avg_sq + (1.0 - beta2) * g * g  # v = β₂ · v + (1 - β₂) · g²
+            # p = p - lr / (1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + eps), for every parameter at once
+            update = step_size * (m / (np.sqrt(v) / bias_correction2_sqrt + self.eps))
+        self._write(p, decayed - update, exp_avg=m, exp_avg_sq=v)
+        self.steps = t
 
 
 class AdamW(Adam):
