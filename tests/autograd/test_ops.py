@@ -105,6 +105,23 @@ def test_op_matches_pytorch(name, operands, param):
         assert math.isclose(grad, torch_grad, rel_tol=REL, abs_tol=1e-300), (grads, torch_grads)
 
 
+# Points inside the domain where the slope is infinite (PyTorch's gradient is inf there):
+# the local derivative says so, and backward() refuses it, naming the op.
+INFINITE_SLOPES = [("pow", (0.0, 0.5), None), ("pow_const", (0.0,), 0.5), ("sqrt", (0.0,), None)]
+
+
+@pytest.mark.parametrize(("name", "operands", "param"), INFINITE_SLOPES)
+def test_an_infinite_slope_matches_pytorch_and_backward_refuses_it(name, operands, param):
+    torch_value, torch_grads = torch_apply(name, operands, param)
+    leaves = [Value(x) for x in operands]
+    out = TAPEGRAD_OPS[name](*leaves, *(() if param is None else (param,)))
+    assert out.data == torch_value
+    assert list(out._local_derivatives()) == torch_grads  # inf, and 0 for d(0**y)/dy
+    with pytest.raises(FloatingPointError, match=f"backward through {name}"):
+        out.backward()
+    assert [v.grad for v in leaves] == [0.0] * len(leaves)
+
+
 def smooth_point(name, operands, param):
     """Points away from kinks and overflow, where finite differences are meaningful."""
     if name in ("relu", "abs", "leaky_relu") and abs(operands[0]) < 1e-3:
