@@ -189,7 +189,7 @@ class Value:
         """The larger of self and other (``torch.maximum``); a tie splits the gradient."""
         return self._binary(other, "maximum")
 
-    def clamp_min(self, min: float) -> Value:
+    def clamp_min(self, min: float = 0.0) -> Value:
         """max(self, min) for a constant ``min`` (``torch.clamp_min``); no gradient below it."""
         return self._unary("clamp_min", as_number(min, "clamp_min"))
 
