@@ -4,9 +4,11 @@ The op table's own ``forward`` and ``derivative`` functions are compiled with
 Numba, so the kernels and the scalar engine share every line of math; the
 kernels only decide *where* numbers are read and written. Which op an
 instruction runs is decided by a dispatch written out from the table
-(`DISPATCH_SOURCE`): a new row of the table is a new kernel op, with no line
-added here. The one piece of
-math of their own is the fused ``dot`` instruction's running sum, which adds
+(`autograd.dispatch`): a new row of the table is a new kernel op, with no line
+added here. A tape's kernels get a dispatch over only the ops it uses
+(`kernels_for`), so a first run compiles a few ops, not the whole table; the
+branch is taken once per instruction, and the op then runs along the row.
+The one piece of math of their own is the fused ``dot`` instruction's running sum, which adds
 its terms in the order the ``add`` chain it replaces did.
 
 Memory layout: one row per tape slot, one column per sample (``vals[slot,
@@ -17,7 +19,8 @@ for every sample and live in a separate vector, ``uniform``.
 
 The compiled code is cached on disk next to this file. Numba checks only this
 file's timestamp, not the op table's, so the kernels' cache names carry a
-hash of ``autograd/ops.py``: editing an op compiles afresh.
+hash of ``autograd/ops.py`` (and the codes of their ops): editing an op
+compiles afresh.
 
 Examples
 --------
@@ -35,93 +38,33 @@ from __future__ import annotations
 
 import hashlib
 import os
+import types
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
-from numba.extending import register_jitable
 
 from autograd import ops
+from autograd.dispatch import HELPER, dispatch, jit_helper
 from autograd.ops import OPS, OPS_BY_NAME
 from autograd.tape import DOT, Tape
 
 _OPS_HASH = hashlib.sha256(Path(ops.__file__).read_bytes()).hexdigest()[:12]
 
-# Op-table functions may call each other (d_softplus calls sigmoid): let them.
-for _op in OPS:
-    register_jitable(_op.forward)
-
-
-# error_model="numpy": 1/0 gives inf as in numpy, instead of raising inside the
-# loop; the callers check for non-finite numbers afterwards. Helpers are only
-# called from other kernels: no wrappers for calls from Python (faster compile).
-_HELPER = {"error_model": "numpy", "no_cpython_wrapper": True, "no_cfunc_wrapper": True}
-
-
-def _jit(fn):
-    return njit(**_HELPER)(fn)
-
-
-def _kernel(fn):
-    """``njit`` with the on-disk cache, named after the op table's hash (see module doc).
-
-    ``nogil``: two Python threads can each run one half of a batch at once.
-    """
-    fn.__qualname__ = f"{fn.__qualname__}_{_OPS_HASH}"
-    return njit(cache=True, nogil=True, error_model="numpy")(fn)
-
-
-def _dispatch_source() -> str:
-    """Source of ``_forward_op`` and ``_derivative_op``: one branch per op-table row.
-
-    Numba needs each call's target known when it compiles, so a table lookup
-    at run time is not possible; the branches are written out from the table
-    instead, and every row gets a kernel without a line here. A unary op's
-    derivative is returned as a pair whose second entry is 0.0.
-    """
-    forward = ["def _forward_op(code, x, y, p):"]
-    derivative = ["def _derivative_op(code, x, y, p, out):"]
-    for op in OPS:
-        operands = "x, y" if op.arity == 2 else "x, p" if op.param is not None else "x"
-        local = f"_d_{op.name}({operands}, out)"
-        # The last row needs no test: a branch that cannot fail keeps the callers' loops simple.
-        indent = "        " if op is not OPS[-1] else "    "
-        if op is not OPS[-1]:
-            forward.append(f"    if code == {op.code}:")
-            derivative.append(f"    if code == {op.code}:")
-        forward.append(f"{indent}return _f_{op.name}({operands})")
-        derivative.append(
-            f"{indent}return {local}" if op.arity == 2 else f"{indent}return {local}[0], 0.0"
-        )
-    return "\n".join([*forward, "", "", *derivative, ""])
-
-
-def _compile_dispatch() -> tuple:
-    namespace: dict = {}
-    for op in OPS:
-        namespace[f"_f_{op.name}"] = _jit(op.forward)
-        namespace[f"_d_{op.name}"] = _jit(op.derivative)
-    exec(compile(DISPATCH_SOURCE, "<autograd.kernels dispatch>", "exec"), namespace)
-    return _jit(namespace["_forward_op"]), _jit(namespace["_derivative_op"])
-
-
-DISPATCH_SOURCE = _dispatch_source()
-_forward_op, _derivative_op = _compile_dispatch()
-
-KERNEL_OPS = frozenset(op.name for op in OPS)
-"""Every op of the table: the dispatch above is written from it."""
+_forward_op_rows, _derivative_op_rows = dispatch(OPS)  # what the kernels' source calls
 
 # The fused ``dot`` instruction's own arithmetic: products and a running sum.
 MUL = OPS_BY_NAME["mul"].code
-_add = _jit(OPS_BY_NAME["add"].forward)
-_mul = _jit(OPS_BY_NAME["mul"].forward)
-_d_mul = _jit(OPS_BY_NAME["mul"].derivative)
+_add = jit_helper(OPS_BY_NAME["add"].forward)
+_mul = jit_helper(OPS_BY_NAME["mul"].forward)
+_d_mul = jit_helper(OPS_BY_NAME["mul"].derivative)
 
 _ARITY = np.array([op.arity for op in OPS], dtype=np.int64)
 
 
-@_jit
+@jit_helper
 def _row(vals, uniform, ref, spare):
     """The samples' values of reference ``ref`` as one row.
 
@@ -136,7 +79,7 @@ def _row(vals, uniform, ref, spare):
     return spare
 
 
-@_jit
+@jit_helper
 def _axpy4(result, uniform, vals, terms):
     """result += w0·x0, then += w1·x1, += w2·x2, += w3·x3: four uniform-weight terms."""
     w0, w1, w2, w3 = (
@@ -153,9 +96,12 @@ def _axpy4(result, uniform, vals, terms):
         result[s] = _add(r, _mul(w3, x3[s]))
 
 
-@_jit
 def _forward_rows(code, args, const, out, terms, uniform, vals, spare):
-    """Run every instruction for every sample (column); ``spare``: two scratch rows."""
+    """Run every instruction for every sample (column); ``spare``: two scratch rows.
+
+    The arrays are a `Tape` 's, or their slices to a run of instructions:
+    `autograd.blocks` runs the instructions between two layer blocks so.
+    """
     n = vals.shape[1]
     for i in range(len(code)):
         result = vals[out[i]]
@@ -167,7 +113,10 @@ def _forward_rows(code, args, const, out, terms, uniform, vals, spare):
                 result[s] = _mul(w[s], x[s])
             t = first + 1
             while t < stop:
-                if t + 4 <= stop and (terms[t : t + 4, 0] < 0).all():
+                if (
+                    t + 4 <= stop
+                    and max(terms[t, 0], terms[t + 1, 0], terms[t + 2, 0], terms[t + 3, 0]) < 0
+                ):
                     # four weight * row terms in one pass over the row: the same
                     # additions in the same order, a quarter of the memory traffic
                     _axpy4(result, uniform, vals, terms[t : t + 4])
@@ -179,14 +128,12 @@ def _forward_rows(code, args, const, out, terms, uniform, vals, spare):
                     result[s] = _add(result[s], _mul(w[s], x[s]))
                 t += 1
         else:
-            c, p = code[i], const[i]
             x = _row(vals, uniform, args[i, 0], spare[0])
             y = _row(vals, uniform, args[i, 1], spare[1])
-            for s in range(n):
-                result[s] = _forward_op(c, x[s], y[s], p)
+            _forward_op_rows(code[i], x, y, const[i], result)
 
 
-@njit(**_HELPER, fastmath={"reassoc"})
+@njit(**HELPER, fastmath={"reassoc"})
 def _sum_of_products(a, b):
     """Σ a[s]·b[s] over the batch, in an order the compiler picks to vectorise (``reassoc``).
 
@@ -200,7 +147,7 @@ def _sum_of_products(a, b):
     return total
 
 
-@_jit
+@jit_helper
 def _accumulate(ref, local, grads, gu, go, needs_grad, n_params):
     """Chain rule into operand ``ref``: its gradient += local[s] · go[s].
 
@@ -215,7 +162,7 @@ def _accumulate(ref, local, grads, gu, go, needs_grad, n_params):
         gu[~ref] += _sum_of_products(local, go)
 
 
-@njit(**_HELPER, fastmath={"reassoc"})
+@njit(**HELPER, fastmath={"reassoc"})
 def _backward_axpy(w_ref, x_ref, uniform, vals, grads, gu, go, needs_grad, n_params):
     """Backward of one ``weight * row`` product in one pass: what `_accumulate` does for both.
 
@@ -237,7 +184,6 @@ def _backward_axpy(w_ref, x_ref, uniform, vals, grads, gu, go, needs_grad, n_par
         gu[~w_ref] += total
 
 
-@_jit
 def _backward_rows(
     code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
 ):
@@ -272,14 +218,13 @@ def _backward_rows(
                 continue
             x = _row(vals, uniform, args[i, 0], spare[0])
             y = _row(vals, uniform, args[i, 1], spare[1])
-            for s in range(n):
-                dx[s], dy[s] = _derivative_op(c, x[s], y[s], p, result[s])
+            _derivative_op_rows(c, x, y, p, result, dx, dy)
             _accumulate(args[i, 0], dx, grads, gu, go, needs_grad, n_params)
             if _ARITY[c] == 2:
                 _accumulate(args[i, 1], dy, grads, gu, go, needs_grad, n_params)
 
 
-@_jit
+@jit_helper
 def _load_batch(X, slots, vals):
     """Copy columns of ``X`` (samples × features) into their slots' rows."""
     for k in range(len(slots)):
@@ -288,7 +233,6 @@ def _load_batch(X, slots, vals):
             row[s] = X[s, k]
 
 
-@_kernel
 def _train(tape_arrays, uniform, X, T, selected, seed, vals, grads, gu, spare):
     """Forward and backward for the samples of ``X`` with their own buffers."""
     code, args, const, out, terms, in_slots, t_slots, needs_grad, n_params = tape_arrays
@@ -303,12 +247,89 @@ def _train(tape_arrays, uniform, X, T, selected, seed, vals, grads, gu, spare):
     )
 
 
-@_kernel
 def _infer(tape_arrays, uniform, X, T, vals, spare):
     code, args, const, out, terms, in_slots, t_slots = tape_arrays[:7]
     _load_batch(X, in_slots, vals)
     _load_batch(T, t_slots, vals)
     _forward_rows(code, args, const, out, terms, uniform, vals, spare)
+
+
+class Kernels(NamedTuple):
+    """The compiled kernels for tapes whose ops are among ``codes``.
+
+    Attributes
+    ----------
+    codes : frozenset of int
+        The op-table rows the dispatch has a branch for.
+    forward_rows, backward_rows : numba dispatchers
+        A run of instructions forward, and backward (see `autograd.blocks`).
+    train, infer : numba dispatchers
+        A whole tape over a batch: forward and backward, or forward alone.
+    """
+
+    codes: frozenset[int]
+    forward_rows: Any
+    backward_rows: Any
+    train: Any
+    infer: Any
+
+
+_SOURCES = (_forward_rows, _backward_rows, _train, _infer)
+_KERNELS: list[Kernels] = []
+
+MAX_OP_SETS = 2
+"""How many sets of ops get kernels of their own in one process; then the whole table's.
+
+A few op sets, each compiled for only what it holds, keep a program's first
+step short; a program that traces many different graphs (a test suite,
+random graphs) then compiles the whole table's kernels once instead of one
+set after another.
+"""
+
+
+def kernels_for(tape: Tape) -> Kernels:
+    """Kernels for ``tape``: a dispatch over the ops it uses, not the whole table.
+
+    Kernels that already have every op of the tape serve it; otherwise new
+    ones are written for its ops (up to `MAX_OP_SETS` sets, then for the
+    whole table). Either way the numbers are the same: each op runs the op
+    table's own functions. Their names carry the ops' codes and the op
+    table's hash, so the disk cache keeps each set apart (see the module doc).
+
+    Examples
+    --------
+    >>> from autograd.tape import trace
+    >>> kernels = kernels_for(trace(lambda x: (x[0] * x[1]).relu(), n_inputs=2, params=[]))
+    >>> {"mul", "relu"} <= {OPS[c].name for c in kernels.codes}
+    True
+    >>> kernels is kernels_for(trace(lambda x: (x[1] * x[0]).relu(), n_inputs=2, params=[]))
+    True
+    """
+    used = frozenset(int(c) for c in tape.code) - {DOT}
+    for kernels in _KERNELS:
+        if used <= kernels.codes:
+            return kernels
+    codes = used if len(_KERNELS) < MAX_OP_SETS else frozenset(range(len(OPS)))
+    _KERNELS.append(_compile_kernels(codes))
+    return _KERNELS[-1]
+
+
+def _compile_kernels(codes: frozenset[int]) -> Kernels:
+    """`Kernels` whose dispatch is written for the ops ``codes`` (`autograd.dispatch`)."""
+    namespace = dict(globals())
+    namespace["_forward_op_rows"], namespace["_derivative_op_rows"] = dispatch(
+        [OPS[c] for c in sorted(codes)]
+    )
+    tag = "ops" + "_".join(map(str, sorted(codes)))
+    compiled = []
+    for fn in _SOURCES:
+        copy = types.FunctionType(fn.__code__, namespace, fn.__name__)
+        copy.__qualname__ = f"{fn.__name__.lstrip('_')}_{tag}_{_OPS_HASH}"
+        copy.__doc__ = fn.__doc__
+        # ``nogil``: two Python threads can each run one half of a batch at once.
+        namespace[fn.__name__] = njit(cache=True, nogil=True, error_model="numpy")(copy)
+        compiled.append(namespace[fn.__name__])
+    return Kernels(codes, *compiled)
 
 
 # Two threads, one half of the batch each, pay off above this much work
@@ -360,7 +381,15 @@ class Workspace:
             tape.needs_grad,
             tape.n_params,
         )
+        self._kernels: Kernels | None = None
         self.shape = (0, 0)
+
+    @property
+    def kernels(self) -> Kernels:
+        """The tape's `Kernels`, found on first use (by then others may already serve it)."""
+        if self._kernels is None:
+            self._kernels = kernels_for(self.tape)
+        return self._kernels
 
     def buffers(self, batch: int, n_chunks: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(vals, grads, spare)`` for ``batch`` samples in ``n_chunks`` equal chunks.
@@ -451,7 +480,7 @@ def loss_and_grad(
     gu = np.zeros((n_chunks, len(uniform)))
 
     def run(X, T, selected, vals, grads, gu, spare):
-        _train(
+        workspace.kernels.train(
             workspace.arrays,
             uniform,
             X,
@@ -468,11 +497,17 @@ def loss_and_grad(
         run(X, T, selected, vals, grads, gu, spare)
     else:
         _run_halves(run, X, T, selected, vals, grads, gu, spare)
-    _raise_if_nonfinite(tape, uniform, vals)
+    raise_if_nonfinite(tape, uniform, vals)
     sample = np.arange(batch)
     width = batch // n_chunks
     losses = vals[sample // width, selected, sample % width]
     grad = gu.sum(axis=0)[: tape.n_params]
+    check_gradient(tape, grad)
+    return losses, grad
+
+
+def check_gradient(tape: Tape, grad: np.ndarray) -> None:
+    """Raise FloatingPointError, naming the parameter, if a gradient is not finite."""
     if not np.isfinite(grad).all():
         k = int(np.flatnonzero(~np.isfinite(grad))[0])
         label = tape.param_labels[k] or f"${k}"
@@ -480,7 +515,6 @@ def loss_and_grad(
             f"backward gives the gradient {grad[k]} for parameter {label}: an op's derivative "
             "is infinite or undefined on this batch (as sqrt at 0), or the gradient overflowed"
         )
-    return losses, grad
 
 
 def forward(
@@ -508,13 +542,26 @@ def forward(
     uniform = tape.uniform if uniform is None else uniform
     workspace = workspace or Workspace(tape)
     vals, _, spare = workspace.buffers(len(X), 1)
-    _infer(workspace.arrays, uniform, X, T, vals[0], spare[0])
-    _raise_if_nonfinite(tape, uniform, vals)
+    workspace.kernels.infer(workspace.arrays, uniform, X, T, vals[0], spare[0])
+    raise_if_nonfinite(tape, uniform, vals)
     return vals[0][tape.output_slots].T.copy()
 
 
-def _raise_if_nonfinite(tape: Tape, uniform: np.ndarray, vals: np.ndarray) -> None:
-    """Name the first op that gave a non-finite result, as the scalar engine would."""
+def raise_if_nonfinite(tape: Tape, uniform: np.ndarray, vals: np.ndarray) -> None:
+    """Name the first op that gave a non-finite result, as the scalar engine would.
+
+    ``vals`` is (chunks × slots × samples), as the kernels fill it.
+
+    Examples
+    --------
+    >>> from autograd.tape import trace
+    >>> tape = trace(lambda x: x[0].log(), n_inputs=1, params=[])
+    >>> vals = np.array([[[-1.0], [np.nan]]])  # slot 0: the input, slot 1: its log
+    >>> raise_if_nonfinite(tape, tape.uniform, vals)
+    Traceback (most recent call last):
+    ...
+    ValueError: sample 0 of the batch, %1 = log %0: log: ...
+    """
     if np.isfinite(vals).all():
         return
     width = vals.shape[2]

@@ -1,4 +1,4 @@
-"""Side-by-side timings: micrograd, tapegrad (scalar and compiled) and PyTorch CPU.
+"""Side-by-side timings: micrograd, tapegrad (scalar and compiled), PyTorch CPU and JAX.
 
 Usage::
 
@@ -8,17 +8,24 @@ Usage::
 Prints markdown tables and writes ``benchmarks/results.json``. Every time is
 the median of at least 5 repeats, float64 throughout. A training step is
 forward + backward + Adam update on one batch (``zero_grad`` included).
+Needs the ``bench`` extra (JAX, PyTorch, micrograd, scikit-learn, threadpoolctl).
 See ``benchmarks/README.md`` for what each number means.
 """
 
 from __future__ import annotations
+
+import os
+
+# This machine sets these for old OpenBLAS builds; they slow a current numpy's
+# matrix products. Unset here, before numpy loads, for this process only.
+for _name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+    os.environ.pop(_name, None)
 
 import argparse
 import contextlib
 import gc
 import json
 import math
-import os
 import statistics
 import subprocess
 import sys
@@ -33,13 +40,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograd import Value, kernels  # noqa: E402
-from autograd.files import atomic_write  # noqa: E402
-from autograd.tape import trace  # noqa: E402
-from nn.datasets import load_digits, moons  # noqa: E402
-from nn.layers import MLP  # noqa: E402
-from nn.losses import cross_entropy, mse_loss  # noqa: E402
-from nn.optim import Adam  # noqa: E402
+from rivals import jax_step, step_flops, torch_step
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from autograd import Value
+from autograd.blocks import Program
+from autograd.files import atomic_write
+from nn.datasets import load_digits, moons
+from nn.layers import MLP
+from nn.losses import cross_entropy, mse_loss
+from nn.optim import Adam
 
 # name, nin, nouts, batch
 CONFIGS = [
@@ -105,18 +115,21 @@ def tapegrad_scalar_step(nin, nouts, X, y):
     return step
 
 
-def tapegrad_compiled_steps(nin, nouts, X, y):
-    """The full step, and loss_and_grad alone (to show what the Python-side Adam costs)."""
+def tapegrad_compiled_steps(nin, nouts, X, y, blocks=True):
+    """The whole step as fit runs it (``compiled.step``), and the loss_and_grad + step() loop."""
     model = MLP(nin, nouts, seed=0)
     compiled = model.compile(mse_loss if nouts[-1] == 1 else cross_entropy)
     opt = Adam(model.parameters(), lr=1e-3)
+    compiled.loss_and_grad(X, y)  # traces the loss
+    if not blocks:
+        compiled._program = Program(compiled.tape, blocks=False)
 
-    def step():
+    def classic():
         opt.zero_grad()
         compiled.loss_and_grad(X, y)
         opt.step()
 
-    return step, lambda: compiled.loss_and_grad(X, y)
+    return lambda: compiled.step(opt, X, y), classic
 
 
 def micrograd_step(nin, nouts, X, y):
@@ -148,37 +161,6 @@ def micrograd_step(nin, nouts, X, y):
     return step
 
 
-def torch_step(nin, nouts, X, y):
-    import torch
-
-    sizes = [nin, *nouts]
-    layers = []
-    for i in range(len(nouts)):
-        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1], dtype=torch.float64))
-        if i < len(nouts) - 1:
-            layers.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    Xt = torch.tensor(X, dtype=torch.float64)
-    if nouts[-1] == 1:
-        yt = torch.tensor(y, dtype=torch.float64)
-
-        def loss_of(out):
-            return torch.nn.functional.mse_loss(out[:, 0], yt)
-    else:
-        yt = torch.tensor(y, dtype=torch.int64)
-
-        def loss_of(out):
-            return torch.nn.functional.cross_entropy(out, yt)
-
-    def step():
-        opt.zero_grad()
-        loss_of(model(Xt)).backward()
-        opt.step()
-
-    return step
-
-
 # --- the training-step table --------------------------------------------------------
 
 
@@ -187,14 +169,18 @@ def graph_nodes(nin: int, nouts: list[int], batch: int) -> int:
     return 2 * weights * batch
 
 
+def best(row: dict, prefix: str) -> dict:
+    """The fastest of the row's entries whose name starts with ``prefix``."""
+    return min((v for k, v in row.items() if k.startswith(prefix)), key=lambda e: e["median_s"])
+
+
 def training_steps(budget: float) -> list[dict]:
     import torch
 
-    default_threads = torch.get_num_threads()
     rows = []
     for name, nin, nouts, batch in CONFIGS:
         X, y = data(nin, nouts[-1], batch)
-        row = {"model": name, "batch": batch}
+        row = {"model": name, "batch": batch, "flops": step_flops(nin, nouts, batch)}
         small = graph_nodes(nin, nouts, batch) <= MAX_GRAPH_NODES
         if small and nouts[-1] == 1:  # micrograd has no exp/log: no cross-entropy
             row["micrograd"] = median_time(micrograd_step(nin, nouts, X, y), budget, label="micro")
@@ -203,56 +189,36 @@ def training_steps(budget: float) -> list[dict]:
                 tapegrad_scalar_step(nin, nouts, X, y), budget, label="scalar"
             )
         gc.collect()
-        step, kernel_only = tapegrad_compiled_steps(nin, nouts, X, y)
-        row["tapegrad compiled"] = median_time(step, budget)
-        row["compiled loss_and_grad only"] = median_time(kernel_only, budget)
-        torch.set_num_threads(1)
-        row["PyTorch 1 thread"] = median_time(torch_step(nin, nouts, X, y), budget)
-        torch.set_num_threads(default_threads)
-        row[f"PyTorch {default_threads} threads"] = median_time(
-            torch_step(nin, nouts, X, y), budget
-        )
+        step, classic = tapegrad_compiled_steps(nin, nouts, X, y)
+        for threads in (1, 2):
+            with threadpool_limits(threads):
+                row[f"tapegrad compiled, BLAS {threads}"] = median_time(step, budget, label="c")
+        row["compiled loss_and_grad + step()"] = median_time(classic, budget)
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            row[f"PyTorch {threads}"] = median_time(torch_step(nin, nouts, X, y), budget, label="t")
+        start = time.perf_counter()
+        step = jax_step(nin, nouts, X, y)
+        step()
+        row["JAX first call s"] = time.perf_counter() - start
+        row["JAX jit"] = median_time(step, budget, label="jax")
         rows.append(row)
         print(f"  {name} batch {batch}: done", file=sys.stderr)
     return rows
 
 
 def layouts(budget: float) -> list[dict]:
-    """The kernel alone on tape variants: unfused vs fused, one thread vs two."""
+    """compiled.step with layer blocks (BLAS) and without (every dot by the Numba loops)."""
     rows = []
     for name, nin, nouts, batch in CONFIGS:
         X, y = data(nin, nouts[-1], batch)
-        model = MLP(nin, nouts, seed=0)
-        compiled = model.compile(mse_loss if nouts[-1] == 1 else cross_entropy)
-        compiled.loss_and_grad(X, y)  # traces the loss
         row = {"model": name, "batch": batch}
-        if compiled.classification:
-            T, selected = None, np.asarray(y, dtype=np.int64)
-        else:
-            T, selected = np.asarray(y, dtype=np.float64).reshape(-1, 1), None
-
-        if compiled.classification:  # one loss per class, as CompiledModel traces it
-
-            def loss_fn(x, model=model, classes=compiled.n_outputs):
-                out = model(x)
-                return [cross_entropy(out, c) for c in range(classes)]
-        else:
-
-            def loss_fn(x, t, model=model):
-                return mse_loss(model(x), t[0])
-
-        n_targets = 0 if compiled.classification else 1
-        for fused in (False, True):
-            tape = trace(loss_fn, nin, compiled.params, n_targets, fuse=fused)
-            for parallel in (False, True):
-                key = (
-                    f"{'fused' if fused else 'unfused'}, {'2 threads' if parallel else '1 thread'}"
-                )
-
-                def run(tape=tape, parallel=parallel, X=X, T=T, selected=selected):
-                    kernels.loss_and_grad(tape, X, T, selected, parallel=parallel)
-
-                row[key] = median_time(run, budget)
+        for blocks in (False, True):
+            step, _ = tapegrad_compiled_steps(nin, nouts, X, y, blocks=blocks)
+            for threads in (1, 2):
+                key = f"{'blocks' if blocks else 'dots'}, BLAS {threads}"
+                with threadpool_limits(threads):
+                    row[key] = median_time(step, budget)
         rows.append(row)
     return rows
 
@@ -344,11 +310,13 @@ t0 = time.perf_counter()
 import numpy as np
 from nn.layers import MLP
 from nn.losses import mse_loss
+from nn.optim import Adam
 t1 = time.perf_counter()
 X, y = np.random.default_rng(0).normal(size=(32, 2)), np.zeros(32)
-compiled = MLP(2, [16, 16, 1], seed=0).compile(mse_loss)
+model = MLP(2, [16, 16, 1], seed=0)
+compiled = model.compile(mse_loss)
 t2 = time.perf_counter()
-compiled.loss_and_grad(X, y)
+compiled.step(Adam(model.parameters()), X, y)
 t3 = time.perf_counter()
 compiled.predict(X)
 t4 = time.perf_counter()
@@ -384,36 +352,61 @@ def ratio(slow: dict | None, fast: dict | None) -> str:
     return f"{slow['median_s'] / fast['median_s']:,.1f}×"
 
 
+def gflops(row: dict, entry: dict) -> str:
+    return f"{row['flops'] / entry['median_s'] / 1e9:.1f}"
+
+
 def report(results: dict) -> str:
-    lines = ["## Time per training step (forward + backward + Adam), median ms", ""]
     steps = results["training_steps"]
-    torch_keys = [k for k in steps[0] if k.startswith("PyTorch")]
-    engines = ["micrograd", "tapegrad scalar", "tapegrad compiled", *torch_keys]
-    lines.append("| model | batch | " + " | ".join(engines) + " | compiled loss_and_grad only |")
-    lines.append("|---|---:|" + "---:|" * (len(engines) + 1))
-    for row in steps:
-        cells = [ms(row.get(e)) for e in engines] + [ms(row["compiled loss_and_grad only"])]
-        lines.append(f"| {row['model']} | {row['batch']} | " + " | ".join(cells) + " |")
-    lines += ["", "## Ratios (how many times faster)", ""]
+    lines = ["## Ratios (how many times faster tapegrad compiled is; best thread setting each)", ""]
     lines.append(
-        "| model | batch | scalar × micrograd | compiled × micrograd | compiled × PyTorch (best) |"
+        "| model | batch | compiled × PyTorch | compiled × JAX jit | scalar × micrograd | "
+        "compiled × micrograd |"
     )
-    lines.append("|---|---:|---:|---:|---:|")
+    lines.append("|---|---:|---:|---:|---:|---:|")
     for row in steps:
-        best_torch = min((row[k] for k in torch_keys), key=lambda e: e["median_s"])
-        compiled = row["tapegrad compiled"]
+        compiled = best(row, "tapegrad compiled")
         lines.append(
-            f"| {row['model']} | {row['batch']} | "
+            f"| {row['model']} | {row['batch']} | {ratio(best(row, 'PyTorch'), compiled)} | "
+            f"{ratio(row['JAX jit'], compiled)} | "
             f"{ratio(row.get('micrograd'), row.get('tapegrad scalar'))} | "
-            f"{ratio(row.get('micrograd'), compiled)} | {ratio(best_torch, compiled)} |"
+            f"{ratio(row.get('micrograd'), compiled)} |"
         )
-    lines += ["", "## Kernel layouts: loss_and_grad alone, median ms", ""]
+    lines += ["", "## Time per training step (zero_grad, forward, backward, Adam), median ms", ""]
+    engines = [
+        "micrograd",
+        "tapegrad scalar",
+        "tapegrad compiled, BLAS 1",
+        "tapegrad compiled, BLAS 2",
+        "compiled loss_and_grad + step()",
+        "PyTorch 1",
+        "PyTorch 2",
+        "JAX jit",
+    ]
+    lines.append("| model | batch | " + " | ".join(engines) + " |")
+    lines.append("|---|---:|" + "---:|" * len(engines))
+    for row in steps:
+        cells = [ms(row.get(e)) for e in engines]
+        lines.append(f"| {row['model']} | {row['batch']} | " + " | ".join(cells) + " |")
+    lines += ["", "(BLAS n, PyTorch n: that many threads for the matrix products)", ""]
+    lines += ["## Matrix-product FLOPs per step and GFLOP/s (best thread setting)", ""]
+    lines.append("| model | batch | MFLOP per step | tapegrad compiled | PyTorch | JAX jit |")
+    lines.append("|---|---:|---:|---:|---:|---:|")
+    for row in steps:
+        lines.append(
+            f"| {row['model']} | {row['batch']} | {row['flops'] / 1e6:.2f} | "
+            f"{gflops(row, best(row, 'tapegrad compiled'))} | "
+            f"{gflops(row, best(row, 'PyTorch'))} | {gflops(row, row['JAX jit'])} |"
+        )
+    lines += ["", "## compiled.step with layer blocks (BLAS) or every dot in Numba, median ms", ""]
     keys = [k for k in results["layouts"][0] if k not in ("model", "batch")]
     lines.append("| model | batch | " + " | ".join(keys) + " |")
     lines.append("|---|---:|" + "---:|" * len(keys))
     for row in results["layouts"]:
         cells = " | ".join(ms(row[k]) for k in keys)
         lines.append(f"| {row['model']} | {row['batch']} | {cells} |")
+    first = ", ".join(f"{row['JAX first call s']:.2f}" for row in steps)
+    lines += ["", f"JAX's first call (tracing and XLA compilation), s, per row: {first}."]
     lines += ["", "## Deep chain backward (scalar engines), seconds", ""]
     lines.append("| nodes | tapegrad scalar | micrograd | micrograd, recursion limit raised |")
     lines.append("|---:|---:|---:|---:|")
@@ -438,16 +431,19 @@ def report(results: dict) -> str:
     jit = results["jit"]
     cold, warm = jit["cold cache (compiles)"], jit["warm cache"]
     lines.append(
-        f"JIT compile on first use (first loss_and_grad, empty cache): "
+        f"JIT compile on first use (first compiled.step, empty cache): "
         f"{cold['first_step_s']:.2f} s "
-        f"(predict's forward-only kernel, on its first use: {cold['predict_first_call_s']:.2f} s). "
+        f"(then predict's first call: {cold['predict_first_call_s']:.2f} s). "
         f"Warm on-disk cache: a new process runs its first step {warm['first_step_s']:.3f} s "
         f"after compile(), {warm['start_to_first_step_s']:.2f} s after starting "
         f"(imports: {warm['imports_s']:.2f} s)."
     )
     machine = results["machine"]
+    blas = ", ".join(
+        f"{b['internal_api']} {b['version']} ({b['architecture']})" for b in machine["blas"]
+    )
     lines.append(
-        f"\nMachine: {machine['cpus']} CPUs, Python {machine['python']}; load average "
+        f"\nMachine: {machine['cpus']} CPUs, Python {machine['python']}, BLAS {blas}; load average "
         f"{machine['load_average_at_start'][0]:.2f} at the start, "
         f"{machine['load_average_at_end'][0]:.2f} at the end (other work shares the CPUs)."
     )
@@ -465,6 +461,10 @@ def main() -> None:
         "machine": {
             "cpus": os.cpu_count(),
             "python": sys.version.split()[0],
+            "blas": [
+                {k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
+                for info in threadpool_info()
+            ],
             "load_average_at_start": os.getloadavg(),
         },
         "jit": jit_and_cache(),

@@ -48,10 +48,13 @@ from typing import Any
 import numpy as np
 
 from autograd import kernels
+from autograd.blocks import Program
 from autograd.tape import Tape, trace
 from autograd.value import Value, accumulate_grads
 from nn.arrays import as_float_array
 from nn.losses import check_targets
+from nn.optim import Optimizer
+from nn.whole_step import ArrayParameters, OptimizerView
 
 _EXAMPLE_INPUT = 0.5
 _EXAMPLE_TARGET = 1.0  # a valid target for every loss in nn.losses (hinge wants ±1)
@@ -105,8 +108,10 @@ class CompiledModel:
             model, self.n_inputs, self.params, example_inputs=[_EXAMPLE_INPUT] * self.n_inputs
         )
         self.n_outputs = len(self.predict_tape.output_slots)
-        self._predict_space = kernels.Workspace(self.predict_tape)
+        self._predict_program = Program(self.predict_tape)
         self._tape: Tape | None = None  # traced on first use, on that batch's first sample
+        self._held = ArrayParameters(self.params)  # the parameters while `step` trains
+        self._optimizer: OptimizerView | None = None
 
     @property
     def tape(self) -> Tape:
@@ -158,6 +163,23 @@ class CompiledModel:
 
             self._tape = trace(every_class, self.n_inputs, self.params, example_inputs=example)
         self._loss_space = kernels.Workspace(self._tape)
+        self._program = Program(self._tape)
+
+    @property
+    def program(self) -> Program:
+        """The loss tape as `step` runs it: layer blocks, and the instructions between them.
+
+        Examples
+        --------
+        >>> from nn.losses import mse_loss
+        >>> from nn.layers import MLP
+        >>> program = MLP(2, [3, 1], seed=0).compile(mse_loss).program
+        >>> print(str(program).splitlines()[3])  # the three neurons of the first layer
+        %3..%5 = block 3×2 [$0 … $7] @ [%0 … %1] + [$2 … $8]
+        """
+        if self._tape is None:
+            self.tape  # noqa: B018 (traces the loss with placeholder numbers)
+        return self._program
 
     def __repr__(self) -> str:
         return (
@@ -168,8 +190,91 @@ class CompiledModel:
     def _uniform(self, tape: Tape) -> np.ndarray:
         """The tape's parameters and constants, with the parameters' current values."""
         uniform = tape.uniform.copy()
-        uniform[: tape.n_params] = [p.data for p in self.params]
+        if self._held.held:  # `step` is training: the array has the numbers
+            uniform[: tape.n_params] = self._held.uniform[: tape.n_params]
+        else:
+            uniform[: tape.n_params] = [p.data for p in self.params]
         return uniform
+
+    def _targets(self, X: np.ndarray, y: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """``(T, selected)`` for the kernels: a target column, or each sample's class output."""
+        y = as_float_array(y, "y", (len(X),), min_len=1)
+        if self._tape is None:
+            self._trace_loss(X[0].tolist(), float(y[0]))
+        if not self.classification:
+            check_targets(self.loss_fn, y)  # the scalar loss's own check, on every sample
+            return y.reshape(-1, 1), None
+        if not (np.all(y == np.round(y)) and np.all((y >= 0) & (y < self.n_outputs))):
+            bad = y[(y != np.round(y)) | (y < 0) | (y >= self.n_outputs)][0]
+            raise ValueError(f"y: expected class indices 0 to {self.n_outputs - 1}, got {bad}")
+        return None, y.astype(np.int64)
+
+    def step(self, optimizer: Optimizer, X: Any, y: Any) -> float:
+        """One whole training step on the batch; returns its mean loss (before the update).
+
+        zero_grad, forward, backward and ``optimizer`` 's update, on arrays: the
+        parameters stay in one array between steps (see `nn.whole_step`), and
+        each parameter's `Value` is brought up to date when it is read. The
+        gradient is this batch's alone (nothing accumulates from ``.grad``).
+
+        Parameters
+        ----------
+        optimizer : nn.optim.SGD, Adam or AdamW
+            Built on (some of) ``model.parameters()``.
+        X : array-like, shape (batch, n_inputs)
+        y : array-like, shape (batch,)
+            As for `loss_and_grad`.
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        ValueError
+            For a bad ``X`` or ``y`` (naming it), or an optimizer on other parameters.
+        ArithmeticError
+            If the forward or backward pass, or the update, is not finite. In
+            every case no parameter and no optimizer state changes.
+
+        Examples
+        --------
+        >>> from nn.losses import mse_loss
+        >>> from nn.layers import MLP
+        >>> from nn.optim import SGD
+        >>> model = MLP(1, [1], activation=None, init="zeros")
+        >>> compiled, opt = model.compile(mse_loss), SGD(model.parameters(), lr=0.5)
+        >>> compiled.step(opt, np.array([[1.0], [2.0]]), np.array([1.0, 1.0]))
+        1.0
+        >>> [p.data for p in model.parameters()]  # w, b: 0 - 0.5 · (-3, -2)
+        [1.5, 1.0]
+        """
+        X = self._check_X(X)
+        T, selected = self._targets(X, y)
+        if self._optimizer is None or not self._optimizer.current(optimizer):
+            self._optimizer = OptimizerView(optimizer, self.params)
+        uniform = self._held.hold(self.tape.uniform)
+        losses, grad = self._program.loss_and_grad(X, T, selected, uniform)
+        self._optimizer.update(uniform[: len(self.params)], grad)
+        self._held.grad = grad.copy()
+        return float(losses.sum()) / len(X)
+
+    def sync(self) -> None:
+        """Bring every parameter's `Value` up to date after `step` (reading one does it too).
+
+        Examples
+        --------
+        >>> from nn.losses import mse_loss
+        >>> from nn.layers import MLP
+        >>> from nn.optim import SGD
+        >>> model = MLP(1, [1], activation=None, init="zeros")
+        >>> compiled = model.compile(mse_loss)
+        >>> _ = compiled.step(SGD(model.parameters(), lr=0.5), [[1.0]], [1.0])
+        >>> compiled.sync()
+        >>> type(model.parameters()[0]).__name__
+        'Value'
+        """
+        self._held.sync()
 
     def loss_and_grad(self, X: Any, y: Any) -> float:
         """The batch's mean loss; adds its gradient into each parameter's ``.grad``.
@@ -199,17 +304,7 @@ class CompiledModel:
         [-3.0, -2.0]
         """
         X = self._check_X(X)
-        y = as_float_array(y, "y", (len(X),), min_len=1)
-        if self._tape is None:
-            self._trace_loss(X[0].tolist(), float(y[0]))
-        if self.classification:
-            if not (np.all(y == np.round(y)) and np.all((y >= 0) & (y < self.n_outputs))):
-                bad = y[(y != np.round(y)) | (y < 0) | (y >= self.n_outputs)][0]
-                raise ValueError(f"y: expected class indices 0 to {self.n_outputs - 1}, got {bad}")
-            T, selected = None, y.astype(np.int64)
-        else:
-            check_targets(self.loss_fn, y)  # the scalar loss's own check, on every sample
-            T, selected = y.reshape(-1, 1), None
+        T, selected = self._targets(X, y)
         losses, grad = kernels.loss_and_grad(
             self.tape, X, T, selected, self._uniform(self.tape), self._loss_space
         )
@@ -228,8 +323,7 @@ class CompiledModel:
         [[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]
         """
         X = self._check_X(X)
-        uniform = self._uniform(self.predict_tape)
-        return kernels.forward(self.predict_tape, X, None, uniform, self._predict_space)
+        return self._predict_program.forward(X, None, self._uniform(self.predict_tape))
 
     def _check_X(self, X: Any) -> np.ndarray:
         return as_float_array(X, "X", ("batch", self.n_inputs), min_len=1)

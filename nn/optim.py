@@ -98,7 +98,41 @@ class Optimizer:
             (a running average), beyond the float64 range. In every case no
             parameter and no state changes.
         """
-        raise NotImplementedError(f"{type(self).__name__} must define step()")
+        p, g = self._read()  # arrays: one entry per parameter
+        with np.errstate(over="ignore", invalid="ignore"):  # refused below, with its name
+            new, state = self.update_arrays(p, g)
+        self.check_state(state)
+        self._write(p, new)
+        self.commit(state)
+
+    def update_arrays(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        """One step on arrays: ``(new parameters, new state)``, changing nothing.
+
+        ``p`` and ``g`` hold every parameter's value and gradient in the order
+        of ``params``. `step` and the compiled engine's whole step both run
+        through here; `commit` then keeps the state.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must define update_arrays()")
+
+    def check_state(self, state: dict[str, Any]) -> None:
+        """Refuse the state `update_arrays` returned if an entry overflowed a float64.
+
+        Called before anything is written, so that a refused step changes
+        nothing: an infinite running average would freeze its parameter for
+        good and make the state impossible to save.
+        """
+        for name, buffer in state.items():
+            if isinstance(buffer, np.ndarray) and not np.isfinite(buffer).all():
+                i = int(np.flatnonzero(~np.isfinite(buffer))[0])
+                raise OverflowError(
+                    f"step: {name}[{i}], the state kept for params[{i}], overflows a float64 "
+                    "(its gradient is too large); nothing was updated"
+                )
+
+    def commit(self, state: dict[str, Any]) -> None:
+        """Keep the state `update_arrays` returned (after the new parameters were accepted)."""
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def _read(self) -> tuple[np.ndarray, np.ndarray]:
         """Every parameter's ``.data`` and ``.grad``, as two float64 arrays."""
@@ -113,19 +147,8 @@ class Optimizer:
             )
         return data, grad
 
-    def _write(self, old: np.ndarray, new: np.ndarray, **state: np.ndarray | None) -> None:
-        """Give every parameter its new ``.data`` and the optimizer its new ``state``.
-
-        All or nothing: an update that takes a parameter or a state entry
-        beyond the float64 range is refused before anything is written.
-        """
-        for name, buffer in state.items():  # the state first: an overflow there is the cause
-            if buffer is not None and not np.isfinite(buffer).all():
-                i = int(np.flatnonzero(~np.isfinite(buffer))[0])
-                raise OverflowError(
-                    f"step: {name}[{i}] (the state kept for params[{i}], whose gradient is "
-                    f"{self.params[i].grad}) overflows a float64; nothing was updated"
-                )
+    def _write(self, old: np.ndarray, new: np.ndarray) -> None:
+        """Give every parameter its new ``.data``, or refuse an update that overflows."""
         if not np.isfinite(new).all():
             i = int(np.flatnonzero(~np.isfinite(new))[0])
             raise OverflowError(
@@ -134,8 +157,6 @@ class Optimizer:
             )
         for p, x in zip(self.params, new.tolist()):
             p.data = x
-        for name, buffer in state.items():
-            setattr(self, name, buffer)
 
     def state_dict(self) -> dict[str, Any]:
         """Hyperparameters and per-parameter state as plain JSON-able values."""
@@ -250,16 +271,14 @@ class SGD(Optimizer):
         self.nesterov = nesterov
         self.momentum_buffer: np.ndarray | None = None  # set by the first step with momentum
 
-    def step(self) -> None:
-        p, g = self._read()  # arrays: one entry per parameter
+    def update_arrays(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+        g = g + self.weight_decay * p
         buf = self.momentum_buffer
-        with np.errstate(over="ignore", invalid="ignore"):  # _write refuses a non-finite result
-            g = g + self.weight_decay * p
-            if self.momentum:
-                buf = g if buf is None else self.momentum * buf + (1.0 - self.dampening) * g
-                g = g + self.momentum * buf if self.nesterov else buf
-            new = p - self.lr * g
-        self._write(p, new, momentum_buffer=buf)  # p = p - lr · g, for every parameter at once
+        if self.momentum:
+            buf = g if buf is None else self.momentum * buf + (1.0 - self.dampening) * g
+            g = g + self.momentum * buf if self.nesterov else buf
+        # p = p - lr · g, for every parameter at once
+        return p - self.lr * g, {"momentum_buffer": buf}
 
 
 class Adam(Optimizer):
@@ -315,23 +334,29 @@ class Adam(Optimizer):
         self.exp_avg = np.zeros(len(self.params))  # m
         self.exp_avg_sq = np.zeros(len(self.params))  # v
 
-    def step(self) -> None:
+    def update_arrays(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
         t = self.steps + 1
         beta1, beta2 = self.betas
         step_size = self.lr / (1.0 - beta1**t)
         bias_correction2_sqrt = math.sqrt(1.0 - beta2**t)
-        p, g = self._read()  # arrays: one entry per parameter
         if self._decoupled:
             decayed = p * (1.0 - self.lr * self.weight_decay)  # p = p · (1 - lr · λ)
         else:
-            decayed, g = p, g + self.weight_decay * p
-        with np.errstate(over="ignore", invalid="ignore"):  # _write refuses a non-finite result
-            m = beta1 * self.exp_avg + (1.0 - beta1) * g  # m = β₁ · m + (1 - β₁) · g
-            v = beta2 * self.exp_avg_sq + (1.0 - beta2) * g * g  # v = β₂ · v + (1 - β₂) · g²
-            # p = p - lr / (1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + eps), for every parameter at once
-            update = step_size * (m / (np.sqrt(v) / bias_correction2_sqrt + self.eps))
-        self._write(p, decayed - update, exp_avg=m, exp_avg_sq=v)
-        self.steps = t
+            decayed, g = p, (g + self.weight_decay * p if self.weight_decay else g)
+        # New arrays updated in place: fewer passes over (many) parameters than one expression
+        m = self.exp_avg * beta1  # m = β₁ · m + (1 - β₁) · g
+        m += (1.0 - beta1) * g
+        v = g * g  # v = β₂ · v + (1 - β₂) · g²
+        v *= 1.0 - beta2
+        v += beta2 * self.exp_avg_sq
+        # p = p - lr / (1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + eps), for every parameter at once
+        new = np.sqrt(v)
+        new /= bias_correction2_sqrt
+        new += self.eps
+        np.divide(m, new, out=new)
+        new *= -step_size
+        new += decayed
+        return new, {"steps": t, "exp_avg": m, "exp_avg_sq": v}
 
 
 class AdamW(Adam):

@@ -253,18 +253,18 @@ def _train_epoch(
 ) -> tuple[float, float | None]:
     running = _Running("train_loader")
     for xb, yb in loader:
-        optimizer.zero_grad()  # gradients accumulate: clear the last batch's
         if compiled is None:
+            optimizer.zero_grad()  # gradients accumulate: clear the last batch's
             outputs = model.forward_batch(xb)  # step 2: forward
             loss = _mean_loss(loss_fn, outputs, yb)  # step 3: loss
             loss.backward()  # step 4: backward
             batch_loss = loss.data
             rows = np.array([output_row(out) for out in outputs]) if metric_fn else None
+            optimizer.step()  # step 5: update
         else:
-            # The same steps 2-4 run by the compiled tape for the whole batch.
+            # The same steps 2-5 run by the compiled tape for the whole batch, on arrays.
             rows = compiled.predict(xb) if metric_fn else None
-            batch_loss = float(compiled.loss_and_grad(xb, yb))
-        optimizer.step()  # step 5: update
+            batch_loss = compiled.step(optimizer, xb, yb)
         running.add(batch_loss, metric_fn(rows, yb) if metric_fn else None, len(yb))
     return running.means()
 
@@ -359,7 +359,8 @@ def fit(
     engine : {'scalar', 'compiled'}
         ``'scalar'`` builds a `Value` graph per batch (the teaching path);
         ``'compiled'`` compiles ``model.compile(loss_fn)`` once and runs each
-        batch's forward and backward on its tape (same numbers, much faster).
+        batch's whole step with ``compiled.step(optimizer, X, y)``: forward,
+        backward and update on arrays (same numbers, much faster).
     progress : bool, default True
         Show a tqdm bar on stderr when tqdm is installed (the ``progress``
         extra) and stderr is a terminal.
@@ -433,6 +434,8 @@ def fit(
                     history.stopped_early = True
                     break
     finally:
+        if compiled is not None:
+            compiled.sync()  # the trained numbers back into the Values
         if hasattr(bar, "close"):
             bar.close()
     if best_state is not None:

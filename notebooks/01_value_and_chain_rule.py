@@ -25,7 +25,7 @@ from IPython.display import display
 
 from autograd import Value, draw_dot, gradcheck, print_graph
 from autograd.check import numerical_gradient
-from autograd.viz import backprop_steps
+from autograd.viz import backprop_player, backprop_steps
 
 # %% [markdown]
 # ## Build an expression
@@ -89,6 +89,17 @@ print(f"by hand: dL/da = {dL_da}, dL/db = {dL_db}, dL/dc = {dL_dc}, dL/df = {dL_
 # %%
 for frame in backprop_steps(L):
     display(frame)
+
+# %% [markdown]
+# The same frames in one interactive player: press *next* (or the right arrow
+# key after a click on it) or drag the slider to step through `backward()`,
+# with each step's arithmetic beside the picture. It runs in Jupyter and on the
+# docs site; a repository page does not run its script, which is why the
+# frames are also drawn one by one above. `.save("backprop.html")` writes the
+# player as one self-contained page.
+
+# %%
+backprop_player(L, title="backward() of L = (a·b + c)·f")
 
 # %% [markdown]
 # Now the real thing, in one call:

@@ -50,13 +50,14 @@ print(f"z by hand: {by_hand:.6f}   neuron(x): {z.data:.6f}")
 
 # %% [markdown]
 # A neuron is made of `Value`s, so it has a graph. Here a tanh neuron with two
-# inputs, after `backward()`: the weights `w.0`, `w.1` and the bias `b` are
-# labelled with their names in the model. Each weight's gradient is
+# inputs `x1`, `x2` (Values we label ourselves), after `backward()`: the
+# weights `w.0`, `w.1` and the bias `b` are labelled with their names in the
+# model. Each weight's gradient is
 # (1 − out²)·xᵢ: tanh's local derivative times the input it multiplies.
 
 # %%
 neuron = Neuron(2, activation="tanh", seed=1)
-out = neuron([1.0, -2.0])
+out = neuron([Value(1.0, label="x1"), Value(-2.0, label="x2")])
 out.backward()
 draw_dot(out)
 

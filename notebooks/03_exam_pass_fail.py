@@ -34,8 +34,9 @@
 # %matplotlib inline
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import display
 
-from autograd import draw_dot
+from autograd import Value, draw_dot
 from nn.data import Standardizer
 from nn.datasets import EXAM_FEATURE_NAMES, exam_pass_fail
 from nn.layers import Neuron
@@ -89,14 +90,29 @@ for name, w in zip(EXAM_FEATURE_NAMES, neuron.w):
 #
 # Forward pass (step 2), the binary cross-entropy loss
 # −(t·log p + (1 − t)·log(1 − p)) (step 3), and the backward pass (step 4):
-# every weight gets ∂loss/∂w.
+# every weight gets ∂loss/∂w. The student's four numbers go in as `Value`s
+# labelled with the features' names, so the graph says which input is which.
 
 # %%
-p = neuron(Xs[0])  # step 2
+student = [Value(v, label=name.replace("_", " ")) for v, name in zip(Xs[0], EXAM_FEATURE_NAMES)]
+p = neuron(student)  # step 2
+p.label = "p(pass)"
 loss = binary_cross_entropy(p, y[0])  # step 3
 loss.backward()  # step 4
 print(f"p(pass) = {p.data:.3f}, passed = {y[0]}, loss = {loss.data:.3f}")
-draw_dot(loss)
+
+# %% [markdown]
+# The neuron's part of the graph, drawn top to bottom: each input times its
+# weight, summed with the bias, then the sigmoid. Every `grad` is ∂loss/∂(that
+# value), left by `loss.backward()`; the loss's own ops (a log, a product, a
+# sum) sit below `p(pass)` and are left out of the picture. A weight's gradient
+# is its input times the gradient reaching the product: the name's weight gets
+# a gradient because this student's name is a number too.
+
+# %%
+picture = draw_dot(p, rankdir="TB")
+picture.attr(size="9,12")  # inches: graphviz scales the drawing down to fit
+display(picture)
 
 # %% [markdown]
 # ## The loop

@@ -30,10 +30,13 @@ from pathlib import Path
 
 # %matplotlib inline
 import matplotlib.pyplot as plt
+import numpy as np
 
+from autograd import Value
 from nn.checkpoint import load, save
 from nn.data import DataLoader, Standardizer, train_val_split
 from nn.datasets import moons
+from nn.functional import mean
 from nn.layers import MLP
 from nn.losses import binary_cross_entropy_with_logits, cross_entropy, l1_loss, mse_loss
 from nn.optim import Adam
@@ -57,15 +60,120 @@ val_loader = DataLoader(scaler.transform(X_val), y_val, batch_size=64, shuffle=F
 print(train_loader, val_loader, sep="\n")
 
 # %% [markdown]
+# ### Why normalize
+#
+# A linear neuron y = w₁x₁ + w₂x₂ fitted by gradient descent on MSE, where x₂
+# is in units ten times larger than x₁ (centimetres against decimetres, say).
+# The loss over (w₁, w₂) becomes a long narrow valley: a learning rate small
+# enough not to diverge across the valley crawls along it. Standardized, the
+# valley is round and the same number of steps reaches the bottom.
+
+
+# %%
+def descent_path(features, targets, lr, steps=25):
+    """Gradient descent on the MSE of y = w1*x1 + w2*x2, from w = (0, 0): each w."""
+    w = [Value(0.0), Value(0.0)]
+    path = [[v.data for v in w]]
+    for _ in range(steps):
+        for v in w:
+            v.grad = 0.0
+        loss = mean([mse_loss(w[0] * a + w[1] * b, t) for (a, b), t in zip(features, targets)])
+        loss.backward()
+        for v in w:
+            v.data -= lr * v.grad
+        path.append([v.data for v in w])
+    return np.array(path)
+
+
+rng = np.random.default_rng(0)
+raw = rng.normal(size=(40, 2)) * [1.0, 10.0]
+targets = raw @ [1.5, 0.15] + rng.normal(scale=0.1, size=40)
+scaled = Standardizer().fit_transform(raw)
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
+for ax, (title, features, lr) in zip(
+    axes, [("raw: x₂ ten times larger", raw, 0.009), ("standardized", scaled, 0.3)]
+):
+    path = descent_path(features, targets, lr)
+    best = np.linalg.lstsq(features, targets, rcond=None)[0]
+    span = max(np.abs(best).max(), np.abs(path).max()) * 1.3
+    grid = np.linspace(-span, span, 120)
+    w1, w2 = np.meshgrid(grid, grid)
+    residuals = features[:, 0, None, None] * w1 + features[:, 1, None, None] * w2
+    loss = ((residuals - targets[:, None, None]) ** 2).mean(axis=0)
+    levels = np.geomspace(loss.min() + 1e-3, np.quantile(loss, 0.9), 10)
+    ax.contour(w1, w2, loss, levels=levels, cmap="viridis", linewidths=1)
+    ax.plot(*path.T, "o-", color="C3", markersize=3, label=f"25 steps, lr = {lr}")
+    ax.plot(*best, "*", color="C2", markersize=14, label="the minimum")
+    ax.set(title=title, xlabel="w₁", ylabel="w₂", aspect="equal")
+    ax.legend(loc="lower right")
+plt.show()
+
+# %% [markdown]
+# Left (contour lines of the loss), the steps first zig-zag across the valley,
+# then crawl along it: after 25 steps they have covered a third of the way to
+# the minimum. Right, they walk straight to it.
+#
+# ### Why shuffle
+#
+# Sort the training points by class and feed them in that order: every epoch
+# starts with batches of class 0 only, then of class 1 only, and each run of
+# batches drags the model toward its own class, undoing part of what the run
+# before did. The validation loss after every batch, against the same data
+# shuffled every epoch:
+
+
+# %%
+def validation_loss_per_batch(loader, epochs=6):
+    net = MLP(2, [8, 8, 1], activation="relu", seed=0)
+    opt = Adam(net.parameters(), lr=0.05)
+    losses = []
+    for _ in range(epochs):
+        for X_batch, y_batch in loader:
+            opt.zero_grad()
+            mean(
+                [binary_cross_entropy_with_logits(net(x), t) for x, t in zip(X_batch, y_batch)]
+            ).backward()
+            opt.step()
+            outputs = predict(net, scaler.transform(X_val))[:, 0]
+            losses.append(
+                mean(
+                    [binary_cross_entropy_with_logits(Value(o), t) for o, t in zip(outputs, y_val)]
+                ).data
+            )
+    return losses
+
+
+order = np.argsort(y_train, kind="stable")
+sorted_loader = DataLoader(
+    scaler.transform(X_train)[order], y_train[order], batch_size=30, shuffle=False
+)
+shuffled_loader = DataLoader(scaler.transform(X_train), y_train, batch_size=30, seed=0)
+fig, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
+for name, loader in (
+    ("sorted by class, not shuffled", sorted_loader),
+    ("shuffled every epoch", shuffled_loader),
+):
+    ax.plot(np.arange(1, 31) / 5, validation_loss_per_batch(loader), "o-", markersize=3, label=name)
+ax.set(title="validation loss after every batch", xlabel="epoch", ylabel="binary cross-entropy")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# Shuffled, every batch holds both classes and pulls the model toward the
+# boundary between them: the loss is down to about 0.3 within two epochs.
+# Sorted, the one-class batches pull it back and forth, and it takes three
+# times as long.
+
+# %% [markdown]
 # ## Model and optimizer
 #
-# Two hidden layers of 16 ReLU neurons with batch normalization (each hidden
+# Two hidden layers of 8 ReLU neurons with batch normalization (each hidden
 # sum is normalized over the mini-batch before the ReLU), one output: a logit,
 # whose sigmoid is the probability of class 1. Adam adapts each weight's
 # step size.
 
 # %%
-model = MLP(2, [16, 16, 1], activation="relu", batchnorm=True, seed=0)
+model = MLP(2, [8, 8, 1], activation="relu", batchnorm=True, seed=0)
 optimizer = Adam(model.parameters(), lr=0.02)
 print(model)
 print(len(model.parameters()), "parameters")
@@ -103,7 +211,7 @@ history = fit(
     optimizer,
     train_loader,
     val_loader,
-    epochs=25,
+    epochs=15,
     callbacks=[save_best],
     progress=False,
 )
@@ -115,7 +223,8 @@ plot_history(history)
 #
 # `load` rebuilds the model from the file and checks everything before it
 # changes anything. The best epoch's model, with its standardizer, on the
-# validation set:
+# validation set; in the picture, circles are training points and triangles
+# validation points, over the model's probability of class 1:
 
 # %%
 checkpoint = load(best_path)
@@ -123,7 +232,14 @@ best = checkpoint.model
 print("saved at:", checkpoint.meta)
 val_outputs = predict(best, checkpoint.standardizer.transform(X_val))
 print(f"validation accuracy: {accuracy(val_outputs, y_val, threshold=0.0):.3f}")
-plot_decision_boundary(best, scaler.transform(X), y, threshold=0.0, resolution=40)
+plot_decision_boundary(
+    best,
+    scaler.transform(X_train),
+    y_train,
+    threshold=0.0,
+    resolution=30,
+    validation=(scaler.transform(X_val), y_val),
+)
 
 # %% [markdown]
 # ## Which loss? MSE vs MAE vs cross-entropy
@@ -168,6 +284,7 @@ for name, h in histories.items():
 # validation accuracy. MAE's gradient has the same size however wrong a
 # prediction is, so it gives the worst points no extra push; MSE pushes
 # harder the further off a prediction is; cross-entropy, made for
-# classification, pushes hardest on confident mistakes.
+# classification, pushes hardest on confident mistakes. Notebook 8 draws the
+# three losses and their slopes.
 #
 # Next: the same model in PyTorch.

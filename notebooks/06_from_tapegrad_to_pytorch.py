@@ -123,17 +123,35 @@ else:
 # %% [markdown]
 # ## The same training loop
 #
-# Both loops are the same five lines: zero the gradients, forward, loss,
-# backward, step.
+# The six steps of training a network, each one line of code, the same in
+# both libraries:
+#
+# | Step | tapegrad | PyTorch |
+# | --- | --- | --- |
+# | 1. initialize randomly | `model = MLP(2, [8, 2], ...)` | `torch_model = TorchMLP()` |
+# | 2. forward pass | `logits = model.forward_batch(X)` | `torch_logits = torch_model(X_t)` |
+# | 3. loss | `loss = cross_entropy(logits, y)` | `torch_loss = criterion(torch_logits, y_t)` |
+# | 4. backward pass | `loss.backward()` | `torch_loss.backward()` |
+# | 5. update | `optimizer.step()` | `torch_optimizer.step()` |
+# | 6. repeat 2–5 | `for _ in range(30):` | `for _ in range(30):` |
+#
+# One more line comes before the backward pass: `optimizer.zero_grad()`.
+# Gradients add up across `backward()` calls (notebook 1 shows it), so each
+# step first clears the last step's.
+#
+# Step 1 starts again from the same seed, so the weights are those PyTorch
+# copied above.
 
 # %%
+model = MLP(2, [8, 2], activation="relu", seed=0)  # 1. initialize
 optimizer = Adam(model.parameters(), lr=0.05)
 tapegrad_losses = []
-for _ in range(30):
-    optimizer.zero_grad()
-    loss = cross_entropy(model.forward_batch(X), y)
-    loss.backward()
-    optimizer.step()
+for _ in range(30):  # 6. repeat steps 2-5
+    logits = model.forward_batch(X)  # 2. forward pass
+    loss = cross_entropy(logits, y)  # 3. loss
+    optimizer.zero_grad()  # (clear the last step's gradients)
+    loss.backward()  # 4. backward pass
+    optimizer.step()  # 5. update the weights
     tapegrad_losses.append(loss.data)
 
 if torch is None:
@@ -141,11 +159,12 @@ if torch is None:
 else:
     torch_optimizer = torch.optim.Adam(torch_model.parameters(), lr=0.05)
     torch_losses = []
-    for _ in range(30):
-        torch_optimizer.zero_grad()
-        torch_loss = criterion(torch_model(X_t), y_t)
-        torch_loss.backward()
-        torch_optimizer.step()
+    for _ in range(30):  # 6. repeat steps 2-5
+        torch_logits = torch_model(X_t)  # 2. forward pass
+        torch_loss = criterion(torch_logits, y_t)  # 3. loss
+        torch_optimizer.zero_grad()  # (clear the last step's gradients)
+        torch_loss.backward()  # 4. backward pass
+        torch_optimizer.step()  # 5. update the weights
         torch_losses.append(torch_loss.item())
 
     fig, ax = plt.subplots(figsize=(6, 3.6), layout="constrained")

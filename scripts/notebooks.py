@@ -6,7 +6,8 @@ runs it top to bottom in a fresh kernel from inside ``notebooks/``, and stores
 the notebook with its outputs, so its pictures show wherever the ``.ipynb`` is
 read (a repository page, the docs site). What would change from run to run
 without a change to the notebook is left out: execution counts, timings, the
-Python version, random cell ids, memory addresses in an object's repr.
+Python version, random cell ids, memory addresses in an object's repr, how
+printed text was split between messages.
 ``tests/test_notebooks.py`` checks that every stored notebook has the cells of
 its source.
 
@@ -81,6 +82,7 @@ def stable(notebook: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
             cell.execution_count = None
+            cell.outputs = joined_streams(cell.outputs)
             for output in cell.outputs:
                 if "execution_count" in output:
                     output.execution_count = None
@@ -89,6 +91,25 @@ def stable(notebook: nbformat.NotebookNode, stem: str) -> nbformat.NotebookNode:
                     output.data["text/plain"] = ADDRESS.sub(">", text)
     nbformat.validate(notebook)
     return notebook
+
+
+def joined_streams(outputs: list) -> list:
+    """``outputs`` with each run of printed text to one stream as one output.
+
+    How the kernel splits printed lines between messages depends on timing.
+    """
+    joined: list = []
+    for output in outputs:
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and output.output_type == last.output_type == "stream"
+            and output.name == last.name
+        ):
+            last.text += output.text
+        else:
+            joined.append(output)
+    return joined
 
 
 def write(source: Path) -> float:

@@ -10,6 +10,7 @@ source as a module.
 """
 
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,9 @@ def test_stored_notebook_has_no_run_to_run_noise(stem):
         assert cell.id == f"{stem[:2]}-{i:02d}"
         assert "execution" not in cell.metadata  # timings
         assert cell.get("execution_count") is None
+    for cell in notebook.cells:
+        streams = [(o["output_type"], o.get("name")) for o in cell.get("outputs", [])]
+        assert all(a != b or a[0] != "stream" for a, b in pairwise(streams))  # joined
     for output in outputs(stem):
         assert output.get("execution_count") is None
         assert " at 0x" not in output.get("data", {}).get("text/plain", "")

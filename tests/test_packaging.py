@@ -76,7 +76,7 @@ def test_all_is_every_user_extra_and_no_developer_tool():
     (everything,) = extras["all"]
     assert everything.startswith("tapegrad[") and everything.endswith("]")
     assert sorted(everything[len("tapegrad[") : -1].split(",")) == sorted(
-        set(extras) - {"all", "docs", "dev"}
+        set(extras) - {"all", "docs", "dev", "bench"}
     )
     assert {"build", "twine"} <= {_name(r) for r in extras["dev"]}
     assert "ruff" in {_name(r) for r in extras["docs"]}  # formats the docs' signatures

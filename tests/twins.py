@@ -3,6 +3,21 @@
 import numpy as np
 import pytest
 
+from nn.optim import SGD, Adam, AdamW
+
+OPTIMIZER_SETTINGS = [
+    (SGD, {"lr": 0.1}),
+    (SGD, {"lr": 0.05, "momentum": 0.9}),
+    (SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
+    (SGD, {"lr": 0.05, "momentum": 0.8, "dampening": 0.3, "weight_decay": 0.01}),
+    (Adam, {}),
+    (Adam, {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6}),
+    (Adam, {"lr": 0.01, "weight_decay": 0.05}),
+    (AdamW, {"lr": 0.01}),
+    (AdamW, {"lr": 0.02, "weight_decay": 0.1, "betas": (0.85, 0.995)}),
+]
+"""Optimizers and settings each checked step for step against ``torch.optim``'s namesake."""
+
 
 def torch_bn(bn):
     """torch and a float64 ``torch.nn.BatchNorm1d`` with the settings and numbers of ``bn``."""

@@ -34,6 +34,9 @@ from autograd.value import Value
 Groups = Mapping[str, Sequence[Value]]
 """Box name -> the parameter Values of one neuron (weights, then bias)."""
 
+UNNAMED = "neuron"
+"""The box name of a group named ``""``: a lone ``Neuron``'s own path."""
+
 
 @dataclass(frozen=True)
 class NeuronBox:
@@ -101,7 +104,7 @@ def neuron_boxes(order: list[Value], groups: Groups) -> list[NeuronBox]:
         members = _members(total, name, open_) | {output}
         inputs = {c for m in members for c in m._prev if c not in members}
         ordered = tuple(sorted(inputs, key=position.__getitem__))
-        boxes.append(NeuronBox(name, output, frozenset(members), ordered))
+        boxes.append(NeuronBox(name or UNNAMED, output, frozenset(members), ordered))
     boxes.sort(key=lambda box: position[box.output])
     return boxes
 
@@ -122,7 +125,9 @@ def _members(total: Value, name: str, open_: Mapping[Value, tuple[str, frozenset
     stack = [total]
     while stack:
         for child in stack.pop()._prev:
-            if child not in members and open_.get(child, ("",))[0] == name:
+            # Only open values belong to a neuron: an input is never open, even
+            # for a group named "" (a lone Neuron's path).
+            if child not in members and child in open_ and open_[child][0] == name:
                 members.add(child)
                 stack.append(child)
     return members

@@ -10,20 +10,10 @@ from autograd import Value
 from nn.layers import MLP
 from nn.optim import SGD, Adam
 
-from twins import X3, TorchTwin, mean_squared
+from twins import OPTIMIZER_SETTINGS, X3, TorchTwin, mean_squared
 
 STEPS = 20
 Y = [[0.5, -0.5], [1.0, 0.0], [-1.0, 0.5], [0.0, 1.0]]
-
-CONFIGS = [
-    (SGD, {"lr": 0.1}),
-    (SGD, {"lr": 0.05, "momentum": 0.9}),
-    (SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
-    (SGD, {"lr": 0.05, "momentum": 0.8, "dampening": 0.3, "weight_decay": 0.01}),
-    (Adam, {}),
-    (Adam, {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6}),
-    (Adam, {"lr": 0.01, "weight_decay": 0.05}),
-]
 
 
 def _loss(model):
@@ -31,7 +21,7 @@ def _loss(model):
     return mean_squared([o for row in outs for o in row], [y for row in Y for y in row])
 
 
-@pytest.mark.parametrize(("cls", "kwargs"), CONFIGS)
+@pytest.mark.parametrize(("cls", "kwargs"), OPTIMIZER_SETTINGS)
 def test_trajectory_equals_torch_optim_for_20_steps(cls, kwargs):
     torch = pytest.importorskip("torch")
     model = MLP(3, [5, 4, 2], activation="tanh", seed=7)
@@ -143,7 +133,7 @@ def test_zero_grad_and_a_plain_step():
     assert w.grad == 0.0
 
 
-@pytest.mark.parametrize(("cls", "kwargs"), CONFIGS)
+@pytest.mark.parametrize(("cls", "kwargs"), OPTIMIZER_SETTINGS)
 def test_one_step_over_all_parameters_equals_one_parameter_at_a_time(cls, kwargs):
     # The arrays hold every parameter, but each entry's update uses only its own numbers.
     grads = [0.3, -1.5, 0.0, 2.0e-3, 7.0]
