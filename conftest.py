@@ -17,3 +17,18 @@ def pytest_report_header(config: pytest.Config) -> str:
     if getattr(config.option, "nbmake", False):
         return "notebooks: run by nbmake"
     return "notebooks: not run (no nbmake plugin; it comes with pip install -e '.[dev]')"
+
+
+# An extra a docstring (or its module's docstring) says it "needs": without it, its examples
+# skip with that reason instead of failing on the import (pip name: import name).
+OPTIONAL_EXTRAS = {"scikit-learn": "sklearn", "matplotlib": "matplotlib"}
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    doctest = getattr(item, "dtest", None)  # a docstring's examples
+    if doctest is None:
+        return
+    said = f"{doctest.docstring or ''} {doctest.globs.get('__doc__') or ''}".lower()
+    for name, module in OPTIONAL_EXTRAS.items():
+        if f"needs {name}" in said:
+            pytest.importorskip(module, reason=f"the example needs {name}, which is not installed")

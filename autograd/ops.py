@@ -105,6 +105,17 @@ def domain_pow(x, y):
     return domain_pow_const(x, y)
 
 
+def maximum(x, y):
+    return x if x >= y else y
+
+
+def d_maximum(x, y, out):
+    # the larger operand passes the gradient; a tie splits it evenly, as torch.maximum
+    if x == y:
+        return 0.5, 0.5
+    return (1.0, 0.0) if x > y else (0.0, 1.0)
+
+
 # --- unary ops: f(x) -----------------------------------------------------------
 
 
@@ -232,6 +243,15 @@ def d_leaky_relu(x, p, out):
     return (1.0 if x > 0.0 else p,)
 
 
+def clamp_min(x, p):
+    return x if x >= p else p
+
+
+def d_clamp_min(x, p, out):
+    # below the floor the result is the constant p: no gradient (torch.clamp_min)
+    return (1.0 if x >= p else 0.0,)
+
+
 # --- the table -----------------------------------------------------------------
 
 
@@ -310,6 +330,8 @@ OPS: tuple[Op, ...] = _table(
     ("sqrt", 1, "sqrt", sqrt, d_sqrt, domain_sqrt),
     ("pow_const", 1, "**", pow_const, d_pow_const, domain_pow_const, "exponent"),
     ("leaky_relu", 1, "leaky_relu", leaky_relu, d_leaky_relu, None, "slope"),
+    ("clamp_min", 1, "clamp_min", clamp_min, d_clamp_min, None, "min"),
+    ("maximum", 2, "max", maximum, d_maximum),  # rows are appended: codes stay stable
 )
 
 OPS_BY_NAME: dict[str, Op] = {op.name: op for op in OPS}

@@ -185,6 +185,14 @@ class Value:
         """self if self > 0 else slope * self."""
         return self._unary("leaky_relu", as_number(slope, "leaky_relu"))
 
+    def maximum(self, other: Value | float) -> Value:
+        """The larger of self and other (``torch.maximum``); a tie splits the gradient."""
+        return self._binary(other, "maximum")
+
+    def clamp_min(self, min: float = 0.0) -> Value:
+        """max(self, min) for a constant ``min`` (``torch.clamp_min``); no gradient below it."""
+        return self._unary("clamp_min", as_number(min, "clamp_min"))
+
     def abs(self) -> Value:
         """|self|."""
         return self._unary("abs")
@@ -254,9 +262,9 @@ class Value:
         """Apply this node's own chain-rule step: add its share into each operand's grad.
 
         ``d root / d child += d self / d child * d root / d self`` for every
-        operand; a no-op for an input. ``backward()`` calls exactly this on
-        every node, the root first; calling it by hand, node by node, is how
-        micrograd's lecture walks through backpropagation.
+        operand; a no-op for an input. Calling it by hand on every node, the
+        root first, is how micrograd's lecture walks through backpropagation;
+        ``backward()`` takes the same steps, on a table of its own.
 
         Examples
         --------
@@ -288,7 +296,9 @@ class Value:
         PyTorch's leaf tensors, so call ``zero_grad()`` between steps. The
         gradients of intermediate nodes are recomputed by every call and show
         the last one. Raises ``FloatingPointError`` if a gradient would be
-        infinite or NaN (as ``sqrt`` at 0), naming the op.
+        infinite or NaN (as ``sqrt`` at 0), naming the op, or if adding it to
+        an input's gradient overflows. All or nothing: when it raises, every
+        ``.grad`` is as it was before the call.
 
         Examples
         --------
@@ -303,13 +313,21 @@ class Value:
         """
         seed = as_number(gradient, "backward")
         order = self._topological_order()
+        # _backward()'s steps, on a table of this pass's gradients rather than on
+        # .grad: if a step fails, no .grad has changed (all or nothing).
+        grads = dict.fromkeys(order, 0.0)
+        grads[self] = seed
+        for node in reversed(order):  # the root first, each node before its operands
+            if node._prev:
+                grad = grads[node]
+                for child, local in zip(node._prev, node._local_derivatives()):
+                    grads[child] += local * grad  # the chain rule, summed over paths
+        _check_gradients_finite(order, grads)
+        inputs = [node for node in order if not node._prev]
+        accumulate_grads(inputs, [grads[node] for node in inputs], "backward")  # or raise
         for node in order:
             if node._prev:
-                node.grad = 0.0  # intermediate gradients belong to this pass only
-        self.grad += seed
-        for node in reversed(order):  # the root first, each node before its operands
-            node._backward()
-        _check_gradients_finite(order)
+                node.grad = grads[node]  # intermediate gradients belong to this pass only
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0 on every node of the graph below ``self``.
@@ -371,13 +389,43 @@ def _data_of(other: object, where: str) -> float:
     return other.data if isinstance(other, Value) else as_number(other, where)
 
 
-def _check_gradients_finite(order: list[Value]) -> None:
+def accumulate_grads(values: Sequence[Value], shares: Sequence[float], where: str) -> None:
+    """Add ``shares[i]`` to ``values[i].grad`` for every i, or refuse and change none.
+
+    The one place an input's gradient accumulates (``backward()`` and the
+    compiled engine both add here): a sum that overflows a float64 raises
+    ``FloatingPointError`` before any ``.grad`` changes, rather than
+    leaving an ``inf`` that poisons every later step.
+
+    Examples
+    --------
+    >>> w = Value(1.0)
+    >>> accumulate_grads([w], [1e308], "backward")
+    >>> accumulate_grads([w], [1e308], "backward")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    FloatingPointError: backward: adding the gradient 1e+308 to the accumulated 1e+308 ...
+    >>> w.grad
+    1e+308
+    """
+    totals = [value.grad + share for value, share in zip(values, shares)]
+    for value, share, total in zip(values, shares, totals):
+        if not math.isfinite(total):
+            raise FloatingPointError(
+                f"{where}: adding the gradient {share} to the accumulated {value.grad} "
+                "overflows a float64; call zero_grad() between steps"
+            )
+    for value, total in zip(values, totals):
+        value.grad = total
+
+
+def _check_gradients_finite(order: list[Value], grads: dict[Value, float]) -> None:
     """Raise if backward() produced an infinite or NaN gradient, naming its source."""
-    if all(math.isfinite(node.grad) for node in order):
+    if all(math.isfinite(grad) for grad in grads.values()):
         return
     for node in reversed(order):  # the first bad node seen from the root is the cause
-        bad = [child.grad for child in node._prev if not math.isfinite(child.grad)]
-        if math.isfinite(node.grad) and bad:
+        bad = [grads[child] for child in node._prev if not math.isfinite(grads[child])]
+        if math.isfinite(grads[node]) and bad:
             operands = ", ".join(str(v.data) for v in node._prev)
             raise FloatingPointError(
                 f"backward through {node._row.name}({operands}) gives the gradient {bad[0]}: "

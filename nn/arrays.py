@@ -243,7 +243,7 @@ def as_real(
         bounds = f" {'<' if high_open else '<='} {high:g}"
     else:
         bounds = f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-    message = f"{name}: expected a finite number{bounds}, got {x!r}"
+    message = f"{name}: expected a finite number{bounds}, got {x!r:.40}"
     try:
         number = as_number(x, name)
     except (TypeError, ValueError):

@@ -20,11 +20,10 @@ Limits, all raised as clear errors or documented here:
 * `nn.batchnorm.BatchNorm1d` normalises over the batch: not supported by the
   compiled engine (use ``engine='scalar'``).
 * Python ``if`` s on the numbers are traced once: the loss on the first
-  sample of the first batch (the model alone on inputs of 0.5). The stable
-  softmax shifts the logits by their largest value *at trace time*: exact in
-  exact arithmetic, and safe while the logits stay within about 700 of it.
-  `nn.losses.binary_cross_entropy` 's clamp of ``log(p)`` at -100 is traced
-  as ``log(p)``: a probability of exactly 0 or 1 raises an error instead.
+  sample of the first batch (the model alone on inputs of 0.5). The losses
+  of `nn.losses` have no such ``if``: the stable softmax shift (a chain of
+  ``max`` ops) and `nn.losses.binary_cross_entropy` 's clamp of ``log(p)``
+  at -100 (a ``clamp_min`` op) are ops of the tape, run on every sample.
 
 Examples
 --------
@@ -51,8 +50,9 @@ import numpy as np
 from autograd import kernels
 from autograd.blocks import Program
 from autograd.tape import Tape, trace
-from autograd.value import Value
+from autograd.value import Value, accumulate_grads
 from nn.arrays import as_float_array
+from nn.losses import check_targets
 from nn.optim import Optimizer
 from nn.whole_step import ArrayParameters, OptimizerView
 
@@ -202,6 +202,7 @@ class CompiledModel:
         if self._tape is None:
             self._trace_loss(X[0].tolist(), float(y[0]))
         if not self.classification:
+            check_targets(self.loss_fn, y)  # the scalar loss's own check, on every sample
             return y.reshape(-1, 1), None
         if not (np.all(y == np.round(y)) and np.all((y >= 0) & (y < self.n_outputs))):
             bad = y[(y != np.round(y)) | (y < 0) | (y >= self.n_outputs)][0]
@@ -307,8 +308,7 @@ class CompiledModel:
         losses, grad = kernels.loss_and_grad(
             self.tape, X, T, selected, self._uniform(self.tape), self._loss_space
         )
-        for p, g in zip(self.params, grad.tolist()):
-            p.grad += g
+        accumulate_grads(self.params, grad.tolist(), "loss_and_grad")  # as backward() adds
         return sum(losses.tolist()) / len(X)  # summed in order, as the scalar mean is
 
     def predict(self, X: Any) -> np.ndarray:

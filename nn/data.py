@@ -203,8 +203,10 @@ class Standardizer:
         X = as_features(X)
         if len(X) == 0:
             raise ValueError("X: expected at least one sample to fit, got 0")
-        std = X.std(axis=0)
-        self.mean_, self.scale_ = X.mean(axis=0), np.where(std > 0.0, std, 1.0)
+        with np.errstate(over="ignore", invalid="ignore"):  # refused below, by column
+            mean, std = X.mean(axis=0), X.std(axis=0)
+        _check_finite_columns(mean, std, X, "fit")
+        self.mean_, self.scale_ = mean, np.where(std > 0.0, std, 1.0)
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
@@ -216,7 +218,11 @@ class Standardizer:
         >>> scaler.transform(np.array([[5.0]])).tolist()  # 3 standard deviations above the mean
         [[3.0]]
         """
-        return (self._check_fitted(X) - self.mean_) / self.scale_
+        X = self._check_fitted(X)
+        with np.errstate(over="ignore", invalid="ignore"):  # refused below, by column
+            Z = (X - self.mean_) / self.scale_
+        _check_finite_columns(Z, Z, X, "transform")
+        return Z
 
     def inverse_transform(self, X: np.ndarray) -> np.ndarray:
         """``X * scale_ + mean_``: undoes `transform`.
@@ -227,7 +233,11 @@ class Standardizer:
         >>> scaler.inverse_transform(np.array([[3.0]])).tolist()
         [[5.0]]
         """
-        return self._check_fitted(X) * self.scale_ + self.mean_
+        X = self._check_fitted(X)
+        with np.errstate(over="ignore", invalid="ignore"):  # refused below, by column
+            Z = X * self.scale_ + self.mean_
+        _check_finite_columns(Z, Z, X, "inverse_transform")
+        return Z
 
     def fit_transform(self, X: np.ndarray) -> np.ndarray:
         """`fit` on ``X``, then `transform` it.
@@ -290,3 +300,15 @@ class Standardizer:
     def __repr__(self) -> str:
         fitted = "unfitted" if self.mean_ is None else f"n_features={len(self.mean_)}"
         return f"Standardizer({fitted})"
+
+
+def _check_finite_columns(a: np.ndarray, b: np.ndarray, X: np.ndarray, where: str) -> None:
+    """Refuse, naming the first column, when ``a`` or ``b`` (computed from ``X``) overflowed."""
+    bad = ~(np.isfinite(a) & np.isfinite(b))
+    if bad.any():
+        column = int(np.flatnonzero(bad.reshape(-1))[0]) % X.shape[1]
+        largest = float(np.abs(X[:, column]).max())
+        raise ValueError(
+            f"X: column {column} holds numbers up to {largest:g} in size, too large to "
+            f"standardize ({where} overflows a float64); rescale that column first"
+        )

@@ -93,11 +93,15 @@ def mean(values: Sequence[Value]) -> Value:
     return total(values) / len(values)
 
 
-def _shifted(logits: Sequence[Value]) -> tuple[list[Value], float]:
-    # softmax(z) = softmax(z - c) for any constant c; c = max(z) makes every
-    # exponent <= 0, so exp never overflows (logits of 1e3 are fine).
+def _shifted(logits: Sequence[Value]) -> tuple[list[Value], Value]:
+    # softmax(z) = softmax(z - c) for any c; c = max(z) makes every exponent
+    # <= 0, so exp never overflows (logits of 1e3 are fine). c is a node of
+    # the graph (a chain of max ops), so a compiled tape takes each sample's
+    # own maximum; its gradient cancels, since softmax does not depend on c.
     logits = as_values(logits, "logits")
-    top = max(v.data for v in logits)
+    top = logits[0]
+    for v in logits[1:]:
+        top = top.maximum(v)
     return [v - top for v in logits], top
 
 

@@ -24,7 +24,7 @@ from functools import partial
 import numpy as np
 
 from autograd import Value
-from nn.arrays import as_features
+from nn.arrays import as_float_array
 from nn.data import Standardizer
 
 # The engines that run a model, in the order the documentation presents them:
@@ -101,7 +101,7 @@ def predict(model, X: np.ndarray, batch_size: int = 256) -> np.ndarray:
     >>> predict(MLP(2, [3, 1], seed=0), np.zeros((4, 2))).shape
     (4, 1)
     """
-    X = as_features(X, "X")
+    X = as_float_array(X, "X", ("n_samples", "n_features"), min_len=1)  # as the compiled
     with model_mode(model, training=False):
         rows = [
             output_row(out)

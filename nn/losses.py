@@ -99,12 +99,15 @@ def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Value | list[Va
     return _reduce([abs(x - t) for x, t in _elementwise_pairs(input, target, "l1_loss")], reduction)
 
 
+# log(p) >= -100 exactly when p >= e**-100 (and math.log(e**-100) is exactly -100.0)
+_LOG_FLOOR = math.exp(-100.0)
+
+
 def _clamped_log(p: Value) -> Value:
-    # PyTorch clamps log(p) at -100 so that p = 0 gives a finite loss. Below
-    # that the term is a constant, so it passes no gradient.
-    if p.data > 0.0 and math.log(p.data) >= -100.0:
-        return p.log()
-    return Value(-100.0)
+    # PyTorch clamps log(p) at -100 so that p = 0 gives a finite loss. The clamp
+    # is an op of the graph, so a compiled tape clamps each sample's own p; below
+    # the floor the term is the constant -100 and passes no gradient.
+    return p.clamp_min(_LOG_FLOOR).log()
 
 
 def binary_cross_entropy(input: Any, target: Any, reduction: str = "mean") -> Value | list[Value]:
@@ -155,11 +158,38 @@ def hinge_loss(
     margin = as_number(margin, "hinge_loss: margin")
     losses = []
     for i, (score, t) in enumerate(_elementwise_pairs(input, target, "hinge_loss")):
-        label = t.data if isinstance(t, Value) else t
-        if label not in (-1.0, 1.0):
-            raise ValueError(f"hinge_loss: target[{i}] must be -1 or +1, got {label}")
+        _check_sign_label(t, f"hinge_loss: target[{i}]")
         losses.append((margin - t * score).relu())
     return _reduce(losses, reduction)
+
+
+def _check_sign_label(t: Any, where: str) -> None:
+    label = t.data if isinstance(t, Value) else t
+    if label not in (-1.0, 1.0):
+        raise ValueError(f"{where} must be -1 or +1, got {label}")
+
+
+hinge_loss.check_target = _check_sign_label
+
+
+def check_targets(loss_fn: object, targets: Any, where: str = "y") -> None:
+    """Refuse the first target ``loss_fn`` refuses, before any loss is computed.
+
+    A loss names its check of one target as its ``check_target`` attribute
+    (`hinge_loss` wants ±1); the scalar loss calls it per element, and the
+    compiled engine, which traces the loss once, calls it here on every
+    target of a batch, so both engines accept the same targets.
+
+    >>> check_targets(hinge_loss, [1, -1, 1])
+    >>> check_targets(hinge_loss, [1, 0])
+    Traceback (most recent call last):
+    ...
+    ValueError: y[1] must be -1 or +1, got 0.0
+    """
+    check = getattr(loss_fn, "check_target", None)
+    if check is not None:
+        for i, t in enumerate(np.asarray(targets, dtype=float).reshape(-1).tolist()):
+            check(t, f"{where}[{i}]")
 
 
 def _class_index(t: Any, num_classes: int, where: str) -> int:

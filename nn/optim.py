@@ -66,6 +66,7 @@ class Optimizer:
     _counters: tuple[str, ...] = ()  # whole numbers, such as Adam's step count
     _state: tuple[str, ...] = ()  # per-parameter float64 arrays
     _unset_state: tuple[str, ...] = ()  # state that is None until the first step
+    _non_negative_state: tuple[str, ...] = ()  # state that is never below 0 (a mean of squares)
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         self.params = _check_params(params)
@@ -93,11 +94,14 @@ class Optimizer:
         ValueError
             If a gradient is NaN or infinite (naming the parameter).
         OverflowError
-            If the update would take a parameter beyond the float64 range.
-            In both cases no parameter and no state changes.
+            If the update would take a parameter, or the optimizer's state
+            (a running average), beyond the float64 range. In every case no
+            parameter and no state changes.
         """
         p, g = self._read()  # arrays: one entry per parameter
-        new, state = self.update_arrays(p, g)
+        with np.errstate(over="ignore", invalid="ignore"):  # refused below, with its name
+            new, state = self.update_arrays(p, g)
+        self.check_state(state)
         self._write(p, new)
         self.commit(state)
 
@@ -109,6 +113,21 @@ class Optimizer:
         through here; `commit` then keeps the state.
         """
         raise NotImplementedError(f"{type(self).__name__} must define update_arrays()")
+
+    def check_state(self, state: dict[str, Any]) -> None:
+        """Refuse the state `update_arrays` returned if an entry overflowed a float64.
+
+        Called before anything is written, so that a refused step changes
+        nothing: an infinite running average would freeze its parameter for
+        good and make the state impossible to save.
+        """
+        for name, buffer in state.items():
+            if isinstance(buffer, np.ndarray) and not np.isfinite(buffer).all():
+                i = int(np.flatnonzero(~np.isfinite(buffer))[0])
+                raise OverflowError(
+                    f"step: {name}[{i}], the state kept for params[{i}], overflows a float64 "
+                    "(its gradient is too large); nothing was updated"
+                )
 
     def commit(self, state: dict[str, Any]) -> None:
         """Keep the state `update_arrays` returned (after the new parameters were accepted)."""
@@ -164,8 +183,14 @@ class Optimizer:
         buffers = {name: self._buffer(name, state_dict[name]) for name in self._state}
         for name in self._counters:
             count = state_dict[name]
-            if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 0:
-                raise ValueError(f"load_state_dict: {name!r} must be a count >= 0, got {count!r}")
+            if (
+                isinstance(count, bool)
+                or not isinstance(count, numbers.Integral)
+                or not 0 <= count <= MAX_COUNT
+            ):
+                raise ValueError(
+                    f"load_state_dict: {name!r} must be a count in [0, 2**53], got {count!r:.40}"
+                )
         trial = type(self)([Value(0.0)], **{k: state_dict[k] for k in self._hyperparameters})
         for name in self._hyperparameters:  # validated by the trial constructor above
             setattr(self, name, getattr(trial, name))
@@ -183,7 +208,11 @@ class Optimizer:
             )
         if name in self._unset_state and all(x is None for x in entries):
             return None
-        return np.array([as_real(x, name) for x in entries], dtype=float)
+        low = 0.0 if name in self._non_negative_state else -math.inf
+        return np.array([as_real(x, f"{name}[{i}]", low) for i, x in enumerate(entries)])
+
+
+MAX_COUNT = 2**53  # the largest count a float64 (and so every step formula) holds exactly
 
 
 def _plain(x: Any) -> Any:
@@ -281,6 +310,7 @@ class Adam(Optimizer):
     _hyperparameters = ("lr", "betas", "eps", "weight_decay")
     _counters = ("steps",)
     _state = ("exp_avg", "exp_avg_sq")
+    _non_negative_state = ("exp_avg_sq",)
     _decoupled = False  # True: weight decay shrinks p directly instead of adding to g (AdamW)
 
     def __init__(

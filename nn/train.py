@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from autograd import Value
+from nn.arrays import as_float_array
 from nn.inference import check_engine, model_mode, output_row, predict
 from nn.losses import decision_threshold
 
@@ -149,9 +150,7 @@ def classify(outputs: np.ndarray, threshold: float = 0.5, signed: bool = False) 
     >>> classify(np.array([[1.0, 3.0], [2.0, 0.0]])).tolist()
     [1, 0]
     """
-    outputs = np.asarray(outputs, dtype=np.float64)
-    if outputs.ndim != 2:
-        raise ValueError(f"outputs: expected shape (n, n_outputs), got {outputs.shape}")
+    outputs = as_float_array(outputs, "outputs", ("n_samples", "n_outputs"))
     if outputs.shape[1] > 1:
         return outputs.argmax(axis=1)
     if signed:
@@ -190,13 +189,9 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray, threshold: float = 0.5) -
     >>> accuracy(np.array([[2.0], [-0.5]]), np.array([1.0, -1.0]))
     1.0
     """
-    outputs, targets = np.asarray(outputs, dtype=np.float64), np.asarray(targets)
-    if outputs.ndim != 2 or targets.shape != (len(outputs),):
-        raise ValueError(
-            f"accuracy: expected outputs (n, n_outputs) and targets (n,), "
-            f"got shapes {outputs.shape} and {targets.shape}"
-        )
-    if targets.dtype.kind not in "biuf" or not np.array_equal(targets, np.round(targets)):
+    outputs = as_float_array(outputs, "outputs", ("n_samples", "n_outputs"))
+    targets = as_float_array(targets, "targets", (len(outputs),), keep_integers=True)
+    if not np.array_equal(targets, np.round(targets)):
         raise ValueError(
             "accuracy: needs class labels (integer targets); "
             "for regression pass metric=None to fit, or a metric function"
@@ -213,12 +208,8 @@ def rmse(outputs: np.ndarray, targets: np.ndarray) -> float:
     >>> rmse(np.array([[1.0], [3.0]]), np.array([1.0, 1.0]))  # √(4/2)
     1.4142135623730951
     """
-    outputs, targets = np.asarray(outputs, dtype=np.float64), np.asarray(targets, np.float64)
-    if outputs.ndim != 2 or outputs.shape[1] != 1 or targets.shape != (len(outputs),):
-        raise ValueError(
-            f"rmse: expected outputs (n, 1) and targets (n,), "
-            f"got shapes {outputs.shape} and {targets.shape}"
-        )
+    outputs = as_float_array(outputs, "outputs", ("n_samples", 1))
+    targets = as_float_array(targets, "targets", (len(outputs),))
     return float(np.sqrt(np.mean((outputs[:, 0] - targets) ** 2)))
 
 

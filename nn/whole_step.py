@@ -193,13 +193,14 @@ class OptimizerView:
         Raises
         ------
         OverflowError
-            If the update takes a parameter beyond the float64 range: then
-            neither ``theta`` nor the optimizer's state changes.
+            If the update takes a parameter, or the optimizer's state, beyond
+            the float64 range: then neither ``theta`` nor the state changes.
         """
         index = self.index
         p, g = (theta, grad) if index is None else (theta[index], grad[index])
         with np.errstate(over="ignore", invalid="ignore"):  # refused below, with its name
             new, state = self.optimizer.update_arrays(p, g)
+        self.optimizer.check_state(state)
         if not np.isfinite(new).all():
             i = int(np.flatnonzero(~np.isfinite(new))[0])
             raise OverflowError(

@@ -1,5 +1,6 @@
-"""Shared test settings: the hypothesis profile."""
+"""Shared test settings: the hypothesis profile, the fixture behind ``needs_dot``."""
 
+from graphviz_dot import dot_installed  # noqa: F401  (a fixture: pytest finds it here)
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(

@@ -24,6 +24,8 @@ TAPEGRAD_OPS = {
     "sqrt": lambda x: x.sqrt(),
     "pow_const": lambda x, p: x**p,
     "leaky_relu": lambda x, p: x.leaky_relu(p),
+    "clamp_min": lambda x, p: x.clamp_min(p),
+    "maximum": lambda x, y: x.maximum(y),
 }
 
 
@@ -43,4 +45,6 @@ def torch_ops():
         "abs": torch.abs,
         "sqrt": torch.sqrt,
         "leaky_relu": lambda x, p: F.leaky_relu(x, p),
+        "clamp_min": torch.clamp_min,
+        "maximum": torch.maximum,
     }

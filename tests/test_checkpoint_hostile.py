@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from nn import checkpoint_checks
 from nn.batchnorm import BatchNorm1d
 from nn.checkpoint import load, save
-from nn.checkpoint_checks import MAX_COUNT, MAX_DEPTH, state_size
+from nn.checkpoint_checks import MAX_DEPTH, state_size
 from nn.data import Standardizer
 from nn.layers import MLP, Layer, Neuron
-from nn.optim import SGD, Adam
+from nn.optim import MAX_COUNT, SGD, Adam
 
 
 def small_model():
@@ -139,15 +139,15 @@ def set_parameter(key, value):
 INVALID_STATE = {
     "negative exp_avg_sq": (
         set_state("exp_avg_sq", lambda v: [-1.0, *v[1:]]),
-        r"optimizer state 'exp_avg_sq'\[0\]: expected a number >= 0, got -1.0",
+        r"optimizer state does not fit .*exp_avg_sq\[0\]: expected a finite number >= 0, got -1.0",
     ),
     "steps 10**400": (
         set_state("steps", 10**400),
-        "optimizer state 'steps': an integer of about 401",
+        r"optimizer state does not fit .*'steps' must be a count in \[0, 2\*\*53\]",
     ),
     "steps past 2**53": (
         set_state("steps", MAX_COUNT + 2),
-        "optimizer state 'steps': expected a count",
+        "'steps' must be a count",
     ),
     "negative steps": (set_state("steps", -1), "'steps' must be a count"),
     "negative running_var": (

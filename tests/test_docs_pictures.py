@@ -5,10 +5,10 @@ picture they show is compared with the graph the code made, backpropagated.
 """
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from graphviz_dot import require_dot
 from pictures import assert_shows_graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,8 +19,7 @@ IMAGES = ROOT / "docs" / "images"
 @pytest.fixture
 def how_to_run(tmp_path, monkeypatch):
     """The names the how-to's Python blocks define, run one after another in ``tmp_path``."""
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz `dot` not installed")
+    require_dot()
     pytest.importorskip("PIL.Image", reason="the GIF needs the gif extra (Pillow)")
     pytest.importorskip("IPython.display", reason="the how-to displays frames with IPython")
     monkeypatch.chdir(tmp_path)

@@ -7,10 +7,10 @@ of the same graph, built again from scratch.
 
 import importlib.util
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from graphviz_dot import needs_dot
 from pictures import assert_shows_graph, drawn_values
 
 from autograd import Value
@@ -20,7 +20,7 @@ from tapegrad.cli import main
 from tapegrad.expr import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` not installed")
+pytestmark = needs_dot
 
 
 def readme_images():

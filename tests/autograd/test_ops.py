@@ -36,6 +36,7 @@ PARAM_GRID = {
     ]
     + [(x, p) for x in [0.3, 2.0, 1e10] for p in [0.5, -0.5, 1.5]],
     "leaky_relu": [(x, p) for x in EDGES for p in [0.0, 0.01, 0.2]],
+    "clamp_min": [(x, p) for x in EDGES for p in [-100.0, 0.0, 1e-8, 2.5]],
 }
 BINARY_GRID = {
     "add": list(itertools.product([-1e3, -1.5, 0.0, 2.0, 1e10], repeat=2)),
@@ -44,6 +45,7 @@ BINARY_GRID = {
     "truediv": list(itertools.product([-1e3, -1.5, 0.0, 2.0], [-1e3, -1.5, 0.5, 2.0, 1e10])),
     "pow": [(x, y) for x in [1e-3, 0.5, 2.0, 10.0] for y in [-2.0, -0.5, 0.0, 1.0, 2.5]]
     + [(0.0, 0.0), (0.0, 1.0), (0.0, 2.0), (0.0, 3.0)],
+    "maximum": list(itertools.product([-1e3, -1.5, 0.0, 2.0, 1e10], repeat=2)),  # ties too
 }
 
 
@@ -103,10 +105,29 @@ def test_op_matches_pytorch(name, operands, param):
         assert math.isclose(grad, torch_grad, rel_tol=REL, abs_tol=1e-300), (grads, torch_grads)
 
 
+# Points inside the domain where the slope is infinite (PyTorch's gradient is inf there):
+# the local derivative says so, and backward() refuses it, naming the op.
+INFINITE_SLOPES = [("pow", (0.0, 0.5), None), ("pow_const", (0.0,), 0.5), ("sqrt", (0.0,), None)]
+
+
+@pytest.mark.parametrize(("name", "operands", "param"), INFINITE_SLOPES)
+def test_an_infinite_slope_matches_pytorch_and_backward_refuses_it(name, operands, param):
+    torch_value, torch_grads = torch_apply(name, operands, param)
+    leaves = [Value(x) for x in operands]
+    out = TAPEGRAD_OPS[name](*leaves, *(() if param is None else (param,)))
+    assert out.data == torch_value
+    assert list(out._local_derivatives()) == torch_grads  # inf, and 0 for d(0**y)/dy
+    with pytest.raises(FloatingPointError, match=f"backward through {name}"):
+        out.backward()
+    assert [v.grad for v in leaves] == [0.0] * len(leaves)
+
+
 def smooth_point(name, operands, param):
     """Points away from kinks and overflow, where finite differences are meaningful."""
     if name in ("relu", "abs", "leaky_relu") and abs(operands[0]) < 1e-3:
         return False
+    if name in ("clamp_min", "maximum") and abs(operands[0] - (*operands, param)[1]) < 1e-3:
+        return False  # the kink where the two sides meet
     return all(1e-3 <= abs(x) <= 50 for x in operands) and (param is None or param != 0.0)
 
 

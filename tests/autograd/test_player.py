@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from graphviz_dot import needs_dot
 from pictures import assert_shows_graph, drawn_values
 
 from autograd import Value
@@ -22,7 +23,7 @@ except ImportError:
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("TAPEGRAD_TEST_ARTIFACTS", ROOT / "test-artifacts"))
-pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` not installed")
+pytestmark = needs_dot
 
 
 def expression():

@@ -17,7 +17,7 @@ from autograd import OPS, Value
 
 from spellings import TAPEGRAD_OPS, torch_ops
 
-KINKS = {"relu", "abs", "leaky_relu"}
+KINKS = {"relu", "abs", "leaky_relu", "clamp_min", "maximum"}
 EXPONENTS = [2.0, 3.0, -1.0, 0.5, -1.5]
 
 
@@ -40,6 +40,8 @@ def apply_random_op(op, x: Value, y: Value, choice: int) -> Value:
         return (x if exponent in (2.0, 3.0) else positive(x)) ** exponent
     if op.name == "leaky_relu":
         return x.leaky_relu((choice % 4) / 10)
+    if op.name == "clamp_min":
+        return x.clamp_min((choice % 5) - 2.0)
     return TAPEGRAD_OPS[op.name](*((x, y) if op.arity == 2 else (x,)))
 
 
@@ -120,12 +122,20 @@ def replay_at(root: Value, leaf_values: dict) -> float:
     return data[root]
 
 
+def kink_distance(node):
+    """How far x is from the kink: from 0 (relu, abs), the floor, or the other operand."""
+    x = node._prev[0].data
+    if node._row.name == "clamp_min":
+        return x - node._param
+    return x - node._prev[1].data if node._row.arity == 2 else x
+
+
 @settings(max_examples=200)
 @given(random_graphs(max_steps=20))
 def test_random_graph_gradients_equal_finite_differences(graph):
     root, leaves = graph
     near_kink = any(
-        node._row is not None and node._row.name in KINKS and abs(node._prev[0].data) < 1e-3
+        node._row is not None and node._row.name in KINKS and abs(kink_distance(node)) < 1e-3
         for node in root._topological_order()
     )
     assume(not near_kink)  # finite differences are meaningless across a kink

@@ -218,7 +218,7 @@ def test_every_op_agrees_with_the_scalar_engine(op):
     rng = np.random.default_rng(op.code)
     w, v = Value(0.8), Value(-0.6)
     shift = 3.0 if op.name in POSITIVE else 0.0
-    param = {"pow_const": 2.5, "leaky_relu": 0.1}.get(op.name)
+    param = {"pow_const": 2.5, "leaky_relu": 0.1, "clamp_min": 0.2}.get(op.name)
 
     def fn(x, t):
         a = w * x[0] + shift

@@ -250,3 +250,10 @@ def test_backward_by_hand_in_reverse_topological_order_gives_backwards_gradients
     for node in reversed(by_hand._topological_order()):
         node._backward()
     assert [n.grad for n in hand_nodes] == [n.grad for n in nodes]  # exactly, not close
+
+
+def test_backward_twice_on_an_input_accumulates_as_pytorch():
+    x = Value(3.0)
+    x.backward()
+    x.backward()
+    assert x.grad == 2.0  # d x / d x = 1, added by each call (a leaf accumulates)

@@ -2,12 +2,12 @@
 
 import math
 import re
-import shutil
 import sys
 import xml.etree.ElementTree as ET
 
 import graphviz
 import pytest
+from graphviz_dot import needs_dot
 
 from autograd import Value
 from autograd.viz import (
@@ -23,7 +23,6 @@ from autograd.viz.frames import CURRENT_FILL, RECEIVING_FILL
 from autograd.viz.text import fmt, names_of
 from nn.layers import MLP
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` not installed")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
 

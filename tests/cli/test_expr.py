@@ -49,7 +49,8 @@ def test_every_binary_operator_of_the_op_table_builds_its_op(ast_op):
 
 def test_the_binary_operators_are_the_op_tables():
     symbols = sorted(op.symbol for op, _ in binary_operators().values())
-    assert symbols == sorted(op.symbol for op in OPS if op.arity == 2)
+    operators = {"+", "-", "*", "/", "**"}  # max has no Python operator: x.maximum(y)
+    assert symbols == sorted(op.symbol for op in OPS if op.arity == 2 and op.symbol in operators)
 
 
 def test_unary_minus_negates_a_value_and_signs_a_number():

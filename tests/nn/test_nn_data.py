@@ -135,7 +135,9 @@ def test_standardizer_uses_training_statistics_only():
     Z = scaler.transform(X_train)
     np.testing.assert_allclose(Z.mean(axis=0), 0.0, atol=1e-12)
     np.testing.assert_allclose(Z.std(axis=0), 1.0, rtol=1e-12)
-    np.testing.assert_allclose(scaler.transform(X_val), (X_val - X_train.mean(0)) / X_train.std(0))
+    np.testing.assert_allclose(
+        scaler.transform(X_val), (X_val - X_train.mean(0)) / X_train.std(0), rtol=1e-15, atol=0
+    )  # the same formula: equal to rounding
     np.testing.assert_allclose(scaler.inverse_transform(scaler.transform(X_val)), X_val, rtol=1e-12)
     np.testing.assert_array_equal(Standardizer().fit_transform(X_train), Z)
 
@@ -193,10 +195,12 @@ def test_exam_pass_fail_name_carries_no_signal():
 def test_moons_circles_xor_spirals_shapes():
     X, y = moons(n_samples=300, noise=0.0, seed=0)
     assert np.bincount(y).tolist() == [150, 150]
-    np.testing.assert_allclose(np.hypot(*X[y == 0].T), 1.0)  # the upper unit half circle
+    np.testing.assert_allclose(
+        np.hypot(*X[y == 0].T), 1.0, rtol=1e-15, atol=0
+    )  # upper unit half circle
     assert (X[y == 0, 1] >= -1e-12).all()
     X, y = circles(n_samples=100, noise=0.0, factor=0.3, seed=0)
-    np.testing.assert_allclose(np.hypot(*X[y == 1].T), 0.3)
+    np.testing.assert_allclose(np.hypot(*X[y == 1].T), 0.3, rtol=1e-15, atol=0)
     X, y = xor(n_samples=400, noise=0.1, seed=0)
     corner = X.round().clip(0, 1)
     np.testing.assert_array_equal(y, (corner[:, 0] != corner[:, 1]).astype(int))

@@ -110,3 +110,10 @@ def test_verbose_prints_the_line_the_logger_gets(caplog, capsys):
     assert printed == logged and len(printed) == 2
     assert printed[1].startswith(epoch_summary(history, 2) + " (")
     assert printed[0].startswith("epoch 1/2: loss=")
+
+
+@pytest.mark.parametrize("engine", ["scalar", "compiled"])
+def test_no_rows_is_the_same_clear_error_on_both_engines(engine):
+    predictor = Predictor(MLP(2, [1], seed=0), engine=engine)
+    with pytest.raises(ValueError, match="X: expected at least one sample, got 0"):
+        predictor.predict(np.zeros((0, 2)))

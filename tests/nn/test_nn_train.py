@@ -111,8 +111,10 @@ def test_accuracy_rules():
     assert classify(np.array([[0.3], [-0.2]]), signed=True).tolist() == [1, -1]
     with pytest.raises(ValueError, match="needs class labels"):
         accuracy(np.array([[0.3]]), np.array([0.25]))
-    with pytest.raises(ValueError, match="expected outputs"):
+    with pytest.raises(ValueError, match=r"outputs: expected a 2-D array of shape \(n_samples"):
         accuracy(np.array([0.3, 0.1]), np.array([1, 0]))
+    with pytest.raises(ValueError, match=r"targets: expected a 1-D array of shape \(1,\)"):
+        accuracy(np.array([[0.3]]), np.array([1, 0]))
 
 
 def test_logit_losses_use_threshold_zero_and_custom_metrics_are_recorded():
