@@ -67,7 +67,7 @@ def run_predict(args: argparse.Namespace) -> None:
 
 
 def _outputs(predictor: Predictor, X: np.ndarray, path: Path, lines: list[int]) -> np.ndarray:
-    """The model's outputs for ``X``, or an error naming the first row they overflow on."""
+    """The model's outputs for ``X``, or an error naming the row (or column) they overflow on."""
     try:
         with numpy_raises():
             return predictor.predict(X)
@@ -78,6 +78,8 @@ def _outputs(predictor: Predictor, X: np.ndarray, path: Path, lines: list[int]) 
             f"{path}: {where}: the model's output overflows a float64 "
             "(is the row far outside the training data?)"
         ) from None
+    except ValueError as error:  # the standardizer names the column it cannot scale
+        raise CLIError(f"{path}: {error}") from None
 
 
 def _computes(predictor: Predictor, row: np.ndarray) -> bool:

@@ -59,9 +59,9 @@ def trained(tmp_path_factory):
 @pytest.mark.parametrize(
     ("optimizer", "lr", "reason"),
     [
-        ("adam", "1e300", "a value overflows a float64"),  # in the forward pass
-        ("sgd", "1e100", "a value overflows a float64"),
-        ("adam", "1e100", "overflow encountered in multiply"),  # in Adam's numpy state
+        ("adam", "1e300", "overflow"),  # in the forward pass
+        ("sgd", "1e100", "overflow"),
+        ("adam", "1e100", "overflow"),  # in Adam's state
     ],
 )
 def test_a_diverging_run_is_one_line_and_writes_nothing(
@@ -85,14 +85,17 @@ def test_a_resumed_run_that_diverges_keeps_the_last_good_checkpoint(tmp_path, ca
     assert files_in(tmp_path) == before  # no staging folder left, model.json as it was
 
 
-@pytest.mark.parametrize("far", ["1e308", "-1.7e308"])  # in the model; in the scaling
-def test_a_prediction_that_overflows_names_the_csv_line(trained, tmp_path, capsys, far):
+@pytest.mark.parametrize(
+    ("far", "where"),
+    [("1e308", "far.csv: line 3:"), ("-1.7e308", "far.csv: X: column 0")],  # model; scaling
+)
+def test_a_prediction_that_overflows_names_the_csv_line(trained, tmp_path, capsys, far, where):
     rows = tmp_path / "far.csv"
     rows.write_text(f"x0,x1\n0.5,0.5\n{far},1\n")
     for engine in ("scalar", "compiled"):
         argv = ["predict", trained / "model.json", "--csv", rows, "--engine", engine]
         status, out, err = run(capsys, *argv)
-        assert_one_line_error(status, err, "far.csv: line 3:", "overflows a float64")
+        assert_one_line_error(status, err, where, "overflows a float64")
         assert out == ""
 
 
