@@ -40,6 +40,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -198,9 +199,10 @@ class OptimizerView:
         """
         index = self.index
         p, g = (theta, grad) if index is None else (theta[index], grad[index])
-        with np.errstate(over="ignore", invalid="ignore"):  # refused below, with its name
-            new, state = self.optimizer.update_arrays(p, g)
-        if not np.isfinite(new).all():
+        new, state = self.optimizer.update_arrays(p, g)  # compiled: no floating-point warnings
+        # One sum, no temporary array: NaN or inf makes it non-finite (an overflowing sum of
+        # finite numbers is looked at entry by entry).
+        if not math.isfinite(new.sum()) and not np.isfinite(new).all():
             i = int(np.flatnonzero(~np.isfinite(new))[0])
             raise OverflowError(
                 f"step: the update takes optimizer.params[{i}] from {p[i]} to {new[i]}, which is "
