@@ -48,6 +48,7 @@ from numba import njit
 
 from autograd import ops
 from autograd.dispatch import HELPER, dispatch, jit_helper
+from autograd.numbers import all_finite
 from autograd.ops import OPS, OPS_BY_NAME
 from autograd.tape import DOT, Tape
 
@@ -508,7 +509,7 @@ def loss_and_grad(
 
 def check_gradient(tape: Tape, grad: np.ndarray) -> None:
     """Raise FloatingPointError, naming the parameter, if a gradient is not finite."""
-    if not np.isfinite(grad).all():
+    if not all_finite(grad):
         k = int(np.flatnonzero(~np.isfinite(grad))[0])
         label = tape.param_labels[k] or f"${k}"
         raise FloatingPointError(

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.numbers import as_number
+from autograd.numbers import all_finite, as_number
 from autograd.value import Value
 
 Axis = int | str  # a fixed length, or a name such as "n_samples" for any length
@@ -94,7 +94,7 @@ def as_float_array(
         raise ValueError(f"{name}: expected at least {wanted}, got {len(array)}")
     if not (keep_integers and array.dtype.kind in "iu"):
         array = np.ascontiguousarray(array, dtype=np.float64)
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
+    if array.dtype.kind == "f" and not all_finite(array):
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         where = f"index {index[0]}" if len(index) == 1 else f"row, column {index}"
         raise ValueError(f"{name}: contains NaN or infinity (at {where})")

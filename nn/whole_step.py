@@ -40,11 +40,11 @@ Examples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 
+from autograd.numbers import all_finite
 from autograd.value import Value
 from nn.optim import Optimizer
 
@@ -200,9 +200,7 @@ class OptimizerView:
         index = self.index
         p, g = (theta, grad) if index is None else (theta[index], grad[index])
         new, state = self.optimizer.update_arrays(p, g)  # compiled: no floating-point warnings
-        # One sum, no temporary array: NaN or inf makes it non-finite (an overflowing sum of
-        # finite numbers is looked at entry by entry).
-        if not math.isfinite(new.sum()) and not np.isfinite(new).all():
+        if not all_finite(new):
             i = int(np.flatnonzero(~np.isfinite(new))[0])
             raise OverflowError(
                 f"step: the update takes optimizer.params[{i}] from {p[i]} to {new[i]}, which is "
