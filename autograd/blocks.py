@@ -178,7 +178,7 @@ class Block:
         dZ = grads[self._out]
         self._W.add(gu, dZ @ vals[self._in].T)
         if self._b is not None:
-            self._b.add(gu, dZ.sum(axis=1))
+            self._b.add(gu, np.add.reduce(dZ, axis=1))
         if self.inputs_need_grad:
             grads[self._in] += self._W(uniform).T @ dZ
 

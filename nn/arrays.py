@@ -84,9 +84,7 @@ def as_float_array(
         raise TypeError(
             f"{name}: expected {expected} of real numbers, got an array of dtype {array.dtype}"
         )
-    if array.ndim != len(shape) or any(
-        isinstance(n, int) and n != got for n, got in zip(shape, array.shape)
-    ):
+    if not _fits(array.shape, shape):
         wanted = "(" + ", ".join(str(n) for n in shape) + (",)" if len(shape) == 1 else ")")
         raise ValueError(f"{name}: expected {expected} of shape {wanted}, got shape {array.shape}")
     if len(array) < min_len:
@@ -99,6 +97,16 @@ def as_float_array(
         where = f"index {index[0]}" if len(index) == 1 else f"row, column {index}"
         raise ValueError(f"{name}: contains NaN or infinity (at {where})")
     return array
+
+
+def _fits(got: tuple[int, ...], shape: Sequence[Axis]) -> bool:
+    """Whether an array's shape ``got`` has ``shape`` 's axes and fixed lengths."""
+    if len(got) != len(shape):
+        return False
+    for n, length in zip(shape, got):  # noqa: SIM110 (a loop is cheaper than a generator)
+        if n != length and isinstance(n, int):
+            return False
+    return True
 
 
 def as_value(x: Any, name: str = "x") -> Value:
