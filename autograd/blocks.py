@@ -49,13 +49,13 @@ outputs: %4 %5
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from autograd import kernels
+from autograd.numbers import all_finite
 from autograd.ops import OPS
 from autograd.tape import DOT, Tape
 
@@ -178,7 +178,7 @@ class Block:
         dZ = grads[self._out]
         self._W.add(gu, dZ @ vals[self._in].T)
         if self._b is not None:
-            self._b.add(gu, dZ.sum(axis=1))
+            self._b.add(gu, np.add.reduce(dZ, axis=1))
         if self.inputs_need_grad:
             grads[self._in] += self._W(uniform).T @ dZ
 
@@ -375,9 +375,7 @@ class Program:
                 self.instruction_kernels.forward_rows(
                     *self._segments[step], t.terms, uniform, vals, spare
                 )
-        # One sum is a pass with no temporary array: NaN or inf anywhere makes it
-        # non-finite (and a sum that merely overflows is looked at row by row).
-        if not math.isfinite(vals.sum()) and not np.isfinite(vals).all():
+        if not all_finite(vals):
             # The tape's own check names the op and the sample, in the tape's numbering.
             kernels.raise_if_nonfinite(self.source, uniform, vals[self._new][None])
             raise FloatingPointError("a layer block's result is not finite")
@@ -420,10 +418,12 @@ class Program:
         batch = len(X)
         vals, grads, spare, gu = self._workspace(batch, len(uniform))
         self._run_forward(uniform, X, T, vals, spare)
-        rows = t.output_slots[0 if selected is None else selected]
-        samples = np.arange(batch)
         grads.fill(0.0)
         gu.fill(0.0)
+        if selected is None:  # one output: its row, a plain slice
+            rows, samples = int(t.output_slots[0]), slice(None)
+        else:
+            rows, samples = t.output_slots[selected], np.arange(batch)
         grads[rows, samples] = 1.0 / batch
         for step in reversed(self.steps):
             if isinstance(step, Block):
@@ -436,7 +436,7 @@ class Program:
                 )  # fmt: skip
         grad = gu[: t.n_params]
         kernels.check_gradient(t, grad)
-        return vals[rows, samples], grad
+        return vals[rows, samples].copy(), grad
 
 
 def _renumbered(tape: Tape, kept: list[int], new: np.ndarray) -> Tape:

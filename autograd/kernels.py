@@ -18,9 +18,10 @@ to cost what a matrix product costs. Parameters and constants are the same
 for every sample and live in a separate vector, ``uniform``.
 
 The compiled code is cached on disk next to this file. Numba checks only this
-file's timestamp, not the op table's, so the kernels' cache names carry a
-hash of ``autograd/ops.py`` (and the codes of their ops): editing an op
-compiles afresh.
+file's timestamp, not that of the code the kernels call, so the kernels'
+cache names carry a hash of ``autograd/ops.py``, ``autograd/dispatch.py``
+and this file (and the codes of their ops): editing any of them, or
+installing another version, compiles afresh.
 
 Examples
 --------
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import types
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -46,12 +48,17 @@ from typing import Any, NamedTuple
 import numpy as np
 from numba import njit
 
+from autograd import dispatch as dispatch_module
 from autograd import ops
 from autograd.dispatch import HELPER, dispatch, jit_helper
+from autograd.numbers import all_finite
 from autograd.ops import OPS, OPS_BY_NAME
 from autograd.tape import DOT, Tape
 
-_OPS_HASH = hashlib.sha256(Path(ops.__file__).read_bytes()).hexdigest()[:12]
+# Numba's disk cache checks only the timestamp of the file a function is in, not the
+# code it calls: the kernels' names carry a hash of every file whose code they compile.
+_CODE = (ops, dispatch_module, sys.modules[__name__])
+_CODE_HASH = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in _CODE)).hexdigest()[:12]
 
 _forward_op_rows, _derivative_op_rows = dispatch(OPS)  # what the kernels' source calls
 
@@ -324,7 +331,7 @@ def _compile_kernels(codes: frozenset[int]) -> Kernels:
     compiled = []
     for fn in _SOURCES:
         copy = types.FunctionType(fn.__code__, namespace, fn.__name__)
-        copy.__qualname__ = f"{fn.__name__.lstrip('_')}_{tag}_{_OPS_HASH}"
+        copy.__qualname__ = f"{fn.__name__.lstrip('_')}_{tag}_{_CODE_HASH}"
         copy.__doc__ = fn.__doc__
         # ``nogil``: two Python threads can each run one half of a batch at once.
         namespace[fn.__name__] = njit(cache=True, nogil=True, error_model="numpy")(copy)
@@ -508,7 +515,7 @@ def loss_and_grad(
 
 def check_gradient(tape: Tape, grad: np.ndarray) -> None:
     """Raise FloatingPointError, naming the parameter, if a gradient is not finite."""
-    if not np.isfinite(grad).all():
+    if not all_finite(grad):
         k = int(np.flatnonzero(~np.isfinite(grad))[0])
         label = tape.param_labels[k] or f"${k}"
         raise FloatingPointError(

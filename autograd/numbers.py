@@ -59,3 +59,18 @@ def as_number(x: object, where: str) -> float:
     if not math.isfinite(number):
         raise ValueError(f"{where}: expected a finite number, got {number}")
     return number
+
+
+def all_finite(array) -> bool:
+    """Whether every number of a numpy array is finite: one sum, no temporary array.
+
+    NaN or infinity anywhere makes the sum non-finite; a sum that merely
+    overflows (finite, huge numbers) is settled by the largest magnitude.
+
+    >>> import numpy as np
+    >>> all_finite(np.array([1.0, 2.0])), all_finite(np.array([1.0, np.nan]))
+    (True, False)
+    >>> all_finite(np.array([1e308, 1e308]))  # the sum overflows, the numbers do not
+    True
+    """
+    return math.isfinite(array.sum()) or math.isfinite(abs(array).max())

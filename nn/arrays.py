@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.numbers import as_number
+from autograd.numbers import all_finite, as_number
 from autograd.value import Value
 
 Axis = int | str  # a fixed length, or a name such as "n_samples" for any length
@@ -84,9 +84,7 @@ def as_float_array(
         raise TypeError(
             f"{name}: expected {expected} of real numbers, got an array of dtype {array.dtype}"
         )
-    if array.ndim != len(shape) or any(
-        isinstance(n, int) and n != got for n, got in zip(shape, array.shape)
-    ):
+    if not _fits(array.shape, shape):
         wanted = "(" + ", ".join(str(n) for n in shape) + (",)" if len(shape) == 1 else ")")
         raise ValueError(f"{name}: expected {expected} of shape {wanted}, got shape {array.shape}")
     if len(array) < min_len:
@@ -94,11 +92,21 @@ def as_float_array(
         raise ValueError(f"{name}: expected at least {wanted}, got {len(array)}")
     if not (keep_integers and array.dtype.kind in "iu"):
         array = np.ascontiguousarray(array, dtype=np.float64)
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
+    if array.dtype.kind == "f" and not all_finite(array):
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
         where = f"index {index[0]}" if len(index) == 1 else f"row, column {index}"
         raise ValueError(f"{name}: contains NaN or infinity (at {where})")
     return array
+
+
+def _fits(got: tuple[int, ...], shape: Sequence[Axis]) -> bool:
+    """Whether an array's shape ``got`` has ``shape`` 's axes and fixed lengths."""
+    if len(got) != len(shape):
+        return False
+    for n, length in zip(shape, got):  # noqa: SIM110 (a loop is cheaper than a generator)
+        if n != length and isinstance(n, int):
+            return False
+    return True
 
 
 def as_value(x: Any, name: str = "x") -> Value:

@@ -11,10 +11,10 @@ gradient; `AdamW` is Adam with the weight decay taken out of the gradient
 (decoupled): each step shrinks the parameters by ``lr · weight_decay``.
 
 Each parameter's update is independent of the others', so a step does them
-all at once on numpy arrays: it reads every ``.data`` and ``.grad`` into an
-array, applies the formula to the whole arrays and writes the new values
-back. The formulas are applied in the same order as one parameter at a time
-in plain Python, so the numbers are the same, only about twice as fast (the
+all at once on arrays: it reads every ``.data`` and ``.grad`` into an array,
+runs the formula over the whole arrays in one compiled loop (`nn.updates`)
+and writes the new values back. The formula is applied in the same order as
+one parameter at a time in plain Python, so the numbers are the same (the
 running state, such as Adam's averages, stays in arrays between steps).
 
 Examples
@@ -38,8 +38,10 @@ from typing import Any
 
 import numpy as np
 
+from autograd.numbers import all_finite
 from autograd.value import Value
 from nn.arrays import as_bool, as_real
+from nn.updates import adam_update, sgd_update
 
 
 def _check_params(params: Iterable[Value]) -> list[Value]:
@@ -99,8 +101,7 @@ class Optimizer:
             parameter and no state changes.
         """
         p, g = self._read()  # arrays: one entry per parameter
-        with np.errstate(over="ignore", invalid="ignore"):  # refused below, with its name
-            new, state = self.update_arrays(p, g)
+        new, state = self.update_arrays(p, g)  # compiled: no floating-point warnings
         self.check_state(state)
         self._write(p, new)
         self.commit(state)
@@ -122,7 +123,7 @@ class Optimizer:
         good and make the state impossible to save.
         """
         for name, buffer in state.items():
-            if isinstance(buffer, np.ndarray) and not np.isfinite(buffer).all():
+            if isinstance(buffer, np.ndarray) and not all_finite(buffer):
                 i = int(np.flatnonzero(~np.isfinite(buffer))[0])
                 raise OverflowError(
                     f"step: {name}[{i}], the state kept for params[{i}], overflows a float64 "
@@ -139,7 +140,7 @@ class Optimizer:
         n = len(self.params)
         data = np.fromiter((p.data for p in self.params), dtype=float, count=n)
         grad = np.fromiter((p.grad for p in self.params), dtype=float, count=n)
-        if not np.isfinite(grad).all():
+        if not all_finite(grad):
             i = int(np.flatnonzero(~np.isfinite(grad))[0])
             raise ValueError(
                 f"step: params[{i}].grad is {grad[i]}, expected a finite number; "
@@ -149,7 +150,7 @@ class Optimizer:
 
     def _write(self, old: np.ndarray, new: np.ndarray) -> None:
         """Give every parameter its new ``.data``, or refuse an update that overflows."""
-        if not np.isfinite(new).all():
+        if not all_finite(new):
             i = int(np.flatnonzero(~np.isfinite(new))[0])
             raise OverflowError(
                 f"step: the update takes params[{i}] from {old[i]} to {new[i]}, which is not a "
@@ -272,13 +273,13 @@ class SGD(Optimizer):
         self.momentum_buffer: np.ndarray | None = None  # set by the first step with momentum
 
     def update_arrays(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
-        g = g + self.weight_decay * p
-        buf = self.momentum_buffer
-        if self.momentum:
-            buf = g if buf is None else self.momentum * buf + (1.0 - self.dampening) * g
-            g = g + self.momentum * buf if self.nesterov else buf
-        # p = p - lr · g, for every parameter at once
-        return p - self.lr * g, {"momentum_buffer": buf}
+        buf, new = self.momentum_buffer, np.empty_like(p)
+        new_buf = np.empty_like(p) if self.momentum else None
+        sgd_update(
+            p, g, new if buf is None else buf, new, new if new_buf is None else new_buf,
+            self.lr, self.momentum, self.dampening, self.weight_decay, self.nesterov, buf is None,
+        )  # fmt: skip
+        return new, {"momentum_buffer": new_buf if self.momentum else buf}
 
 
 class Adam(Optimizer):
@@ -337,25 +338,16 @@ class Adam(Optimizer):
     def update_arrays(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
         t = self.steps + 1
         beta1, beta2 = self.betas
-        step_size = self.lr / (1.0 - beta1**t)
-        bias_correction2_sqrt = math.sqrt(1.0 - beta2**t)
-        if self._decoupled:
-            decayed = p * (1.0 - self.lr * self.weight_decay)  # p = p · (1 - lr · λ)
-        else:
-            decayed, g = p, (g + self.weight_decay * p if self.weight_decay else g)
-        # New arrays updated in place: fewer passes over (many) parameters than one expression
-        m = self.exp_avg * beta1  # m = β₁ · m + (1 - β₁) · g
-        m += (1.0 - beta1) * g
-        v = g * g  # v = β₂ · v + (1 - β₂) · g²
-        v *= 1.0 - beta2
-        v += beta2 * self.exp_avg_sq
-        # p = p - lr / (1 - β₁ᵗ) · m / (√v / √(1 - β₂ᵗ) + eps), for every parameter at once
-        new = np.sqrt(v)
-        new /= bias_correction2_sqrt
-        new += self.eps
-        np.divide(m, new, out=new)
-        new *= -step_size
-        new += decayed
+        decoupled = self._decoupled
+        new, m, v = np.empty_like(p), np.empty_like(p), np.empty_like(p)
+        adam_update(
+            p, g, self.exp_avg, self.exp_avg_sq, new, m, v, beta1, beta2,
+            self.lr / (1.0 - beta1**t),  # step size
+            math.sqrt(1.0 - beta2**t),  # the bias correction of √v
+            self.eps,
+            0.0 if decoupled else self.weight_decay,  # Adam: an L2 term in the gradient
+            1.0 - self.lr * self.weight_decay if decoupled else 1.0,  # AdamW: p · (1 - lr · λ)
+        )  # fmt: skip
         return new, {"steps": t, "exp_avg": m, "exp_avg_sq": v}
 
 

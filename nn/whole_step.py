@@ -44,6 +44,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from autograd.numbers import all_finite
 from autograd.value import Value
 from nn.optim import Optimizer
 
@@ -198,10 +199,9 @@ class OptimizerView:
         """
         index = self.index
         p, g = (theta, grad) if index is None else (theta[index], grad[index])
-        with np.errstate(over="ignore", invalid="ignore"):  # refused below, with its name
-            new, state = self.optimizer.update_arrays(p, g)
+        new, state = self.optimizer.update_arrays(p, g)  # compiled: no floating-point warnings
         self.optimizer.check_state(state)
-        if not np.isfinite(new).all():
+        if not all_finite(new):
             i = int(np.flatnonzero(~np.isfinite(new))[0])
             raise OverflowError(
                 f"step: the update takes optimizer.params[{i}] from {p[i]} to {new[i]}, which is "

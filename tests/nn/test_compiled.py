@@ -242,14 +242,18 @@ def test_a_domain_error_in_the_loss_names_the_op_and_the_sample():
         compiled.loss_and_grad(np.zeros((2, 2)), np.array([0.0, 2.0]))
 
 
-def test_kernel_cache_is_keyed_on_the_op_table():
-    # numba's on-disk cache checks only kernels.py; the op table's hash in the
-    # kernels' names makes an edited ops.py compile afresh.
+def test_kernel_cache_is_keyed_on_every_source_the_kernels_compile():
+    # numba's on-disk cache checks only the timestamp of kernels.py, not the code its
+    # kernels call: a hash of the op table, the dispatch and the kernels in their names
+    # makes an edit to any of them (or another installed version) compile afresh.
     import hashlib
     from pathlib import Path
 
-    from autograd import ops
+    from autograd import dispatch, ops
 
-    digest = hashlib.sha256(Path(ops.__file__).read_bytes()).hexdigest()[:12]
+    files = (ops.__file__, dispatch.__file__, kernels.__file__)
+    digest = hashlib.sha256(b"".join(Path(f).read_bytes() for f in files)).hexdigest()[:12]
     tape = MLP(2, [2, 1], seed=0).compile(mse_loss).tape
-    assert kernels.kernels_for(tape).train.py_func.__qualname__.endswith(digest)
+    used = kernels.kernels_for(tape)
+    for kernel in (used.train, used.forward_rows, used.backward_rows):
+        assert kernel.py_func.__qualname__.endswith(digest)
