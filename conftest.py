@@ -2,7 +2,8 @@
 
 ``--nbmake`` is not in pyproject.toml's ``addopts``, where pytest would stop
 with "unrecognized arguments" wherever nbmake is missing (the unpacked sdist,
-an environment without the ``dev`` extra). This file is not in the sdist.
+an environment without the ``dev`` extra). The sdist ships this file too, so
+that its docstring examples that need an extra skip where it is missing.
 """
 
 import pytest

@@ -17,8 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 
-def _run(*argv, cwd, timeout=300):
+def _run(*argv, cwd, timeout=300, pythonpath=None):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
     result = subprocess.run(
         [str(a) for a in argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
@@ -93,12 +95,22 @@ def test_the_sdist_ships_no_tests_and_its_own_pytest_passes(dist, tmp_path):
     with tarfile.open(sdist) as tar:
         files = {name.partition("/")[2] for name in tar.getnames()}
         tar.extractall(tmp_path, filter="data")
-    assert not {f for f in files if f.startswith("tests/") or f.endswith("conftest.py")}
+    assert not {f for f in files if f.startswith("tests/")}
+    assert [f for f in files if f.endswith("conftest.py")] == ["conftest.py"]  # the extras' skips
     unpacked = tmp_path / f"tapegrad-{__version__}"
     # This interpreter has the test tools; the code under test is the unpacked copy.
     # (pytest stops with an ImportPathMismatchError if it meets the clone's copy.)
     result = _run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=unpacked)
     assert " passed" in result.stdout and " failed" not in result.stdout, result.stdout
+    # Without scikit-learn (an import that fails), the examples that need it skip.
+    hidden = tmp_path / "hidden"
+    (hidden / "sklearn").mkdir(parents=True)
+    (hidden / "sklearn" / "__init__.py").write_text(
+        "raise ModuleNotFoundError('hidden by the test', name='sklearn')\n"
+    )
+    argv = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "nn/datasets.py"]
+    result = _run(*argv, cwd=unpacked, pythonpath=hidden)
+    assert "needs scikit-learn" in result.stdout and " failed" not in result.stdout, result.stdout
     assert (
         "autograd/value.py"
         in _run(
