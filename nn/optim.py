@@ -148,14 +148,22 @@ class Optimizer:
             )
         return data, grad
 
-    def _write(self, old: np.ndarray, new: np.ndarray) -> None:
-        """Give every parameter its new ``.data``, or refuse an update that overflows."""
+    def check_update(self, old: np.ndarray, new: np.ndarray, name: str = "params") -> None:
+        """Refuse new parameters `update_arrays` returned if one left the float64 range.
+
+        Called before anything is written, by `step` and by the compiled
+        engine's whole step (which names its array ``optimizer.params``).
+        """
         if not all_finite(new):
             i = int(np.flatnonzero(~np.isfinite(new))[0])
             raise OverflowError(
-                f"step: the update takes params[{i}] from {old[i]} to {new[i]}, which is not a "
+                f"step: the update takes {name}[{i}] from {old[i]} to {new[i]}, which is not a "
                 "finite float64; nothing was updated"
             )
+
+    def _write(self, old: np.ndarray, new: np.ndarray) -> None:
+        """Give every parameter its new ``.data``, or refuse an update that overflows."""
+        self.check_update(old, new)
         for p, x in zip(self.params, new.tolist()):
             p.data = x
 

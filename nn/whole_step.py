@@ -44,7 +44,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from autograd.numbers import all_finite
 from autograd.value import Value
 from nn.optim import Optimizer
 
@@ -201,12 +200,7 @@ class OptimizerView:
         p, g = (theta, grad) if index is None else (theta[index], grad[index])
         new, state = self.optimizer.update_arrays(p, g)  # compiled: no floating-point warnings
         self.optimizer.check_state(state)
-        if not all_finite(new):
-            i = int(np.flatnonzero(~np.isfinite(new))[0])
-            raise OverflowError(
-                f"step: the update takes optimizer.params[{i}] from {p[i]} to {new[i]}, which is "
-                "not a finite float64; nothing was updated"
-            )
+        self.optimizer.check_update(p, new, "optimizer.params")
         if index is None:
             theta[:] = new
         else:
