@@ -24,8 +24,13 @@ import math
 
 from numba import njit
 
+# NumPy's error model: IEEE division, without Python's zero-division check on
+# every element, which keeps the loops from vectorising (4x slower on 26k
+# parameters). No division here can meet a zero: Adam's denominator is > eps.
+_UPDATE = {"cache": True, "error_model": "numpy"}
 
-@njit(cache=True)
+
+@njit(**_UPDATE)
 def sgd_update(p, g, buf, new_p, new_buf, lr, momentum, dampening, weight_decay, nesterov, first):
     """One SGD step into ``new_p`` (and ``new_buf`` when ``momentum`` > 0).
 
@@ -40,7 +45,7 @@ def sgd_update(p, g, buf, new_p, new_buf, lr, momentum, dampening, weight_decay,
         new_p[i] = p[i] - lr * d
 
 
-@njit(cache=True)
+@njit(**_UPDATE)
 def adam_update(
     p, g, m, v, new_p, new_m, new_v, beta1, beta2, step_size, bias_correction2_sqrt, eps,
     weight_decay, decay_factor,
