@@ -32,11 +32,12 @@ Examples
 from __future__ import annotations
 
 import logging
+import math
 import numbers
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 
@@ -114,16 +115,58 @@ class History:
         return {**asdict(self), "epochs": self.epochs}
 
     @classmethod
-    def from_dict(cls, d: dict) -> History:
-        """The `History` that `to_dict` described.
+    def from_dict(cls, d: dict, where: str = "history") -> History:
+        """The `History` that `to_dict` described, checked field by field.
+
+        Parameters
+        ----------
+        d : dict
+            As `to_dict` writes it (every field optional).
+        where : str
+            What ``d`` is called in error messages.
+
+        Raises
+        ------
+        TypeError
+            If ``d`` is not a dict.
+        ValueError
+            Naming the field: an unknown one, a list that is not of finite
+            numbers, a ``best_epoch`` that is not one of its epochs, or a
+            ``stopped_early`` that is not a bool.
 
         Examples
         --------
         >>> history = History(train_loss=[0.9, 0.4], best_epoch=2)
         >>> History.from_dict(history.to_dict()) == history
         True
+        >>> History.from_dict({"train_loss": [0.9], "best_epoch": 3})
+        Traceback (most recent call last):
+        ...
+        ValueError: history.best_epoch: expected one of its epochs, 1 to 1, got 3
         """
+        if not isinstance(d, dict):
+            raise TypeError(f"{where}: expected a dict, got {type(d).__name__}")
+        lists = [f.name for f in fields(cls) if f.default_factory is list]
+        unknown = set(d) - {f.name for f in fields(cls)} - {"epochs"}
+        if unknown:
+            raise ValueError(f"{where}: unknown fields {sorted(unknown)}")
+        for name in lists:
+            numbers = d.get(name, [])
+            if not (isinstance(numbers, list) and all(_is_finite_number(x) for x in numbers)):
+                raise ValueError(f"{where}.{name}: expected a list of numbers")
+        watched = d.get("val_loss") or d.get("train_loss") or []
+        best = d.get("best_epoch")
+        if best is not None and not (type(best) is int and 1 <= best <= len(watched)):
+            raise ValueError(
+                f"{where}.best_epoch: expected one of its epochs, 1 to {len(watched)}, got {best}"
+            )
+        if not isinstance(d.get("stopped_early", False), bool):
+            raise ValueError(f"{where}.stopped_early: expected true or false")
         return cls(**{key: value for key, value in d.items() if key != "epochs"})
+
+
+def _is_finite_number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 # --- outputs, classes and scores ----------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -341,9 +340,6 @@ def _misfit(task: Task, features: list[str], architecture: dict) -> str | None:
     return None
 
 
-_HISTORY_LISTS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "epoch_seconds")
-
-
 def saved_history(meta: dict, path: Path) -> History:
     """The `History` in a checkpoint's meta (empty when there is none), checked field by field.
 
@@ -357,30 +353,10 @@ epoch_seconds=[], best_epoch=2, stopped_early=False)
     ...
     tapegrad.errors.CLIError: m.json: meta.history.train_loss: expected a list of numbers
     """
-    saved = meta.get("history") or {}
-    if not isinstance(saved, dict):
-        raise CLIError(f"{path}: meta.history: expected a dict, got {type(saved).__name__}")
-    unknown = set(saved) - {*_HISTORY_LISTS, "best_epoch", "stopped_early", "epochs"}
-    if unknown:
-        raise CLIError(f"{path}: meta.history: unknown fields {sorted(unknown)}")
-    for name in _HISTORY_LISTS:
-        numbers = saved.get(name, [])
-        if not (isinstance(numbers, list) and all(_is_number(x) for x in numbers)):
-            raise CLIError(f"{path}: meta.history.{name}: expected a list of numbers")
-    watched = saved.get("val_loss") or saved.get("train_loss") or []
-    best = saved.get("best_epoch")
-    if best is not None and not (type(best) is int and 1 <= best <= len(watched)):
-        raise CLIError(
-            f"{path}: meta.history.best_epoch: expected one of its epochs, "
-            f"1 to {len(watched)}, got {best}"
-        )
-    if not isinstance(saved.get("stopped_early", False), bool):
-        raise CLIError(f"{path}: meta.history.stopped_early: expected true or false")
-    return History.from_dict(saved)
-
-
-def _is_number(x: object) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    try:
+        return History.from_dict(meta.get("history") or {}, where="meta.history")
+    except (TypeError, ValueError) as error:
+        raise CLIError(f"{path}: {error}") from None
 
 
 def print_result(run: Run, folder: Path, names: list[str], notes: list[str | None]) -> None:

@@ -79,6 +79,25 @@ def test_history_records_every_epoch_and_is_json_able():
     assert restored == history
 
 
+@pytest.mark.parametrize(
+    "saved, error, message",
+    [
+        ([0.5], TypeError, "history: expected a dict, got list"),
+        ({"train_loss": [0.5], "lr": 0.1}, ValueError, "history: unknown fields ['lr']"),
+        ({"train_loss": "low"}, ValueError, "history.train_loss: expected a list of numbers"),
+        ({"val_loss": [0.5, float("nan")]}, ValueError, "history.val_loss: expected a list"),
+        ({"train_loss": [True]}, ValueError, "history.train_loss: expected a list"),
+        ({"train_loss": [0.5], "best_epoch": 0}, ValueError, "expected one of its epochs"),
+        ({"train_loss": [0.5], "best_epoch": 1.0}, ValueError, "expected one of its epochs"),
+        ({"stopped_early": "yes"}, ValueError, "history.stopped_early: expected true or false"),
+    ],
+)
+def test_history_from_dict_names_the_bad_field(saved, error, message):
+    with pytest.raises(error) as raised:
+        History.from_dict(saved)
+    assert message in str(raised.value)
+
+
 def test_evaluate_is_the_mean_loss_over_samples_and_keeps_the_mode():
     X, y = small_problem(n=10)
     model = MLP(2, [3, 1], seed=0)
