@@ -11,7 +11,9 @@ these pieces are accepted, everything else is refused with an
 * the op table's binary operators ``+ - * / **`` and unary minus,
 * the op table's unary ops called as methods: ``x.tanh()``, ``x.exp()``, and
   the ones with a constant parameter take it as one number
-  (``x.leaky_relu(0.1)``).
+  (``x.leaky_relu(0.1)``),
+* the op table's binary ops that have no operator, called as methods with
+  one operand: ``x.maximum(y)``.
 
 The lists of operators and methods are read from `autograd.ops.OPS`, so a new
 op in the table is usable here at once. There is no way to reach a function
@@ -67,14 +69,14 @@ def binary_operators() -> dict[type[ast.operator], tuple[Op, Callable]]:
 
 
 def methods() -> dict[str, Op]:
-    """The op table's unary ops that a `Value` offers as methods (``x.tanh()``), by name.
+    """The op table's ops that a `Value` offers as methods (``x.tanh()``, ``x.maximum(y)``).
 
     Examples
     --------
-    >>> "tanh" in methods(), "neg" in methods()  # -x is the operator, not a method
-    (True, False)
+    >>> "tanh" in methods(), "maximum" in methods(), "neg" in methods()  # -x: the operator
+    (True, True, False)
     """
-    return {op.name: op for op in OPS if op.arity == 1 and callable(getattr(Value, op.name, None))}
+    return {op.name: op for op in OPS if callable(getattr(Value, op.name, None))}
 
 
 class ExpressionError(ValueError):
@@ -191,11 +193,8 @@ def _short(source: str, width: int = 60) -> str:
 
 
 def _allowed_methods_text() -> str:
-    return (
-        "only the op-table methods "
-        + ", ".join(f".{name}()" for name in methods())
-        + " may be called, as in x.tanh()"
-    )
+    spelled = (f".{name}({'y' if op.arity == 2 else ''})" for name, op in methods().items())
+    return "only the op-table methods " + ", ".join(spelled) + " may be called, as in x.tanh()"
 
 
 class _Evaluator(ast.NodeVisitor):
@@ -280,13 +279,22 @@ class _Evaluator(ast.NodeVisitor):
                 f"the method .{func.attr}() is not allowed{_where(func)}: {_allowed_methods_text()}"
             )
         receiver = self.visit(func.value)
-        param = self._method_argument(node, op)
+        argument = self._operand(node, op) if op.arity == 2 else self._method_argument(node, op)
         if self.leaves is None:
             return 1.0
         if not isinstance(receiver, Value):
             receiver = Value(receiver)
         method = getattr(receiver, op.name)
-        return method() if param is None else method(param)
+        return method() if argument is None else method(argument)
+
+    def _operand(self, node: ast.Call, op: Op) -> Value | float:
+        """The second operand of a binary op called as a method: ``x.maximum(y)``."""
+        if len(node.args) != 1 or node.keywords:
+            raise ExpressionError(
+                f".{op.name}() takes one operand, as in x.{op.name}(y); "
+                f"got {ast.unparse(node)!r}{_where(node)}"
+            )
+        return self.visit(node.args[0])
 
     def _method_argument(self, node: ast.Call, op: Op) -> float | None:
         """The constant parameter of ``x.leaky_relu(0.1)``; None when not given."""

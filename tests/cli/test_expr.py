@@ -8,6 +8,7 @@ from autograd import OPS, Value
 from tapegrad.expr import ExpressionError, binary_operators, evaluate, methods, variables_in
 
 UNARY_METHODS = [op.name for op in OPS if op.arity == 1 and hasattr(Value, op.name)]
+BINARY_METHODS = [op.name for op in OPS if op.arity == 2 and hasattr(Value, op.name)]
 POSITIVE = 0.7  # inside every unary op's domain (log, sqrt)
 
 
@@ -22,10 +23,23 @@ def test_the_classic_expression_equals_the_graph_written_in_python():
     assert [leaves[name].grad for name in "abcf"] == [a.grad, b.grad, c.grad, f.grad]
 
 
-def test_the_methods_are_the_op_tables_unary_ops_that_value_offers():
-    assert list(methods()) == UNARY_METHODS
-    assert "tanh" in methods() and "leaky_relu" in methods()
+def test_the_methods_are_the_op_tables_ops_that_value_offers():
+    assert sorted(methods()) == sorted(UNARY_METHODS + BINARY_METHODS)
+    assert "tanh" in methods() and "leaky_relu" in methods() and "maximum" in methods()
     assert "neg" not in methods()  # written -x, not x.neg()
+
+
+@pytest.mark.parametrize("name", BINARY_METHODS)
+def test_a_binary_op_without_an_operator_is_a_method_of_one_operand(name):
+    out = evaluate(f"a.{name}(b * 2)", {"a": 1.5, "b": 0.5})
+    out.backward()
+    a, b = Value(1.5), Value(0.5)
+    expected = getattr(a, name)(b * 2)
+    expected.backward()
+    leaves = {v.label: v for v in out._topological_order() if v._row is None and v.label}
+    assert (out._row.name, out.data) == (name, expected.data)
+    assert (leaves["a"].grad, leaves["b"].grad) == (a.grad, b.grad)
+    assert evaluate(f"(2).{name}(3)", {}).data == getattr(Value(2.0), name)(3.0).data
 
 
 @pytest.mark.parametrize("name", UNARY_METHODS)
@@ -80,6 +94,9 @@ def test_a_constant_parameter_is_passed_as_a_number():
         ("x.leaky_relu(0.1, 0.2)", "at most one number"),
         ("x.leaky_relu(alpha=0.1)", "at most one number, its slope"),
         ("x.leaky_relu(x)", "must be a number"),
+        ("x.maximum()", r"\.maximum\(\) takes one operand, as in x\.maximum\(y\)"),
+        ("x.maximum(x, 1)", "takes one operand"),
+        ("x.maximum(other=x)", "takes one operand"),
     ],
 )
 def test_method_arguments_are_checked(source, message):
