@@ -88,10 +88,30 @@ _OP_FUNCTIONS = {
 
 
 def dispatch(rows: Sequence[Op]) -> tuple:
-    """``_forward_op_rows`` and ``_derivative_op_rows`` for ``rows``, compiled on first call."""
-    namespace = dict(_OP_FUNCTIONS)
+    """``_forward_op_rows`` and ``_derivative_op_rows`` for ``rows``, compiled on first call.
+
+    Each set of rows gets functions of its own name (``forward_op_rows_ops0_2``):
+    Numba names compiled code after the function's module and qualified name
+    and a counter of its own process, and code loaded from its disk cache
+    keeps those names. Two sets' dispatch under one name could then meet in a
+    process, one set's kernels loaded from the cache calling another set's
+    dispatch: wrong ops, silently.
+
+    Examples
+    --------
+    >>> forward, derivative = dispatch([OPS[0], OPS[2]])
+    >>> forward.py_func.__qualname__
+    'forward_op_rows_ops0_2'
+    """
+    namespace = {**_OP_FUNCTIONS, "__name__": __name__}
     exec(compile(dispatch_source(rows), "<autograd.dispatch>", "exec"), namespace)
-    return jit_helper(namespace["_forward_op_rows"]), jit_helper(namespace["_derivative_op_rows"])
+    tag = "ops" + "_".join(str(op.code) for op in rows)
+    compiled = []
+    for name in ("_forward_op_rows", "_derivative_op_rows"):
+        fn = namespace[name]
+        fn.__qualname__ = f"{name.lstrip('_')}_{tag}"
+        compiled.append(jit_helper(fn))
+    return tuple(compiled)
 
 
 KERNEL_OPS = frozenset(op.name for op in OPS)
