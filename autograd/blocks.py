@@ -438,6 +438,19 @@ class Program:
         kernels.check_gradient(t, grad)
         return vals[rows, samples].copy(), grad
 
+    def last_outputs(self, which: slice) -> np.ndarray:
+        """The tape outputs ``which`` of the last `forward` or `loss_and_grad`: (batch, n).
+
+        Examples
+        --------
+        >>> from autograd.tape import trace
+        >>> program = Program(trace(lambda x: [x[0] * 2.0, x[0] * 3.0], n_inputs=1, params=[]))
+        >>> _ = program.forward(np.array([[1.0], [2.0]]))
+        >>> program.last_outputs(slice(1, None)).tolist()
+        [[3.0], [6.0]]
+        """
+        return self._buffers[0][self.tape.output_slots[which]].T.copy()
+
 
 def _renumbered(tape: Tape, kept: list[int], new: np.ndarray) -> Tape:
     """``tape`` with only the ``kept`` instructions, and slot ``s`` renamed ``new[s]``."""

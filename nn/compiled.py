@@ -1,8 +1,9 @@
 """`CompiledModel`: the same model and loss, traced once and run by Numba kernels.
 
 ``model.compile(loss_fn)`` traces two tapes (see `autograd.tape`): the model
-alone, for ``predict``, and the per-sample loss ``loss_fn(model(x), target)``,
-for ``loss_and_grad``. Both read the parameters' current ``.data`` on every
+alone, for ``predict``, and the per-sample loss ``loss_fn(model(x), target)``
+(followed by the model's outputs, which ``step`` can return), for
+``loss_and_grad`` and ``step``. Both read the parameters' current ``.data`` on every
 call and ``loss_and_grad`` adds into their ``.grad``, exactly as ``backward()``
 on the batch's mean loss would; so `nn.optim` optimizers, ``zero_grad()`` and
 checkpoints work unchanged, and an optimizer step needs no new trace.
@@ -122,8 +123,8 @@ class CompiledModel:
         >>> from nn.losses import mse_loss
         >>> from nn.layers import MLP
         >>> tape = MLP(1, [1], activation=None, init="zeros").compile(mse_loss).tape
-        >>> print(str(tape).splitlines()[-1])  # (w·x + b - target)² is instruction %5
-        outputs: %5
+        >>> print(str(tape).splitlines()[-1])  # the loss (w·x + b - target)², then w·x + b
+        outputs: %5 %3
         """
         if self._tape is None:
             self._trace_loss([_EXAMPLE_INPUT] * self.n_inputs, _EXAMPLE_TARGET)
@@ -145,10 +146,21 @@ class CompiledModel:
         return len(self.tape.target_slots) == 0
 
     def _trace_loss(self, example: list[float], target: float) -> None:
+        # The tape's outputs: the loss (one per class for class-index targets),
+        # then the model's outputs, which `step` can hand back at no extra cost.
         model, loss_fn = self.model, self.loss_fn
+
+        def loss_then_outputs(x: list[Value], t: list[Value]) -> list[Value]:
+            output = model(x)
+            return [loss_fn(output, t[0]), *_as_list(output)]
+
+        def every_class_then_outputs(x: list[Value]) -> list[Value]:
+            output = model(x)
+            return [*(loss_fn(output, c) for c in range(self.n_outputs)), *_as_list(output)]
+
         try:
             self._tape = trace(
-                lambda x, t: loss_fn(model(x), t[0]),
+                loss_then_outputs,
                 self.n_inputs,
                 self.params,
                 n_targets=1,
@@ -156,12 +168,11 @@ class CompiledModel:
                 example_targets=[target],
             )
         except TypeError:  # the loss wants a class index, which a placeholder cannot be
-
-            def every_class(x: list[Value]) -> list[Value]:
-                output = model(x)
-                return [loss_fn(output, c) for c in range(self.n_outputs)]
-
-            self._tape = trace(every_class, self.n_inputs, self.params, example_inputs=example)
+            self._tape = trace(
+                every_class_then_outputs, self.n_inputs, self.params, example_inputs=example
+            )
+        n_losses = len(self._tape.output_slots) - self.n_outputs
+        self._model_outputs = slice(n_losses, None)
         self._loss_space = kernels.Workspace(self._tape)
         self._program = Program(self._tape)
 
@@ -209,7 +220,9 @@ class CompiledModel:
             raise ValueError(f"y: expected class indices 0 to {self.n_outputs - 1}, got {bad}")
         return None, y.astype(np.int64)
 
-    def step(self, optimizer: Optimizer, X: Any, y: Any) -> float:
+    def step(
+        self, optimizer: Optimizer, X: Any, y: Any, *, return_outputs: bool = False
+    ) -> float | tuple[float, np.ndarray]:
         """One whole training step on the batch; returns its mean loss (before the update).
 
         zero_grad, forward, backward and ``optimizer`` 's update, on arrays: the
@@ -224,10 +237,15 @@ class CompiledModel:
         X : array-like, shape (batch, n_inputs)
         y : array-like, shape (batch,)
             As for `loss_and_grad`.
+        return_outputs : bool, default False
+            Also return the model's outputs on the batch, from the same forward
+            pass (before the update): what `predict` would have given.
 
         Returns
         -------
-        float
+        loss : float
+        outputs : ndarray, shape (batch, n_outputs)
+            Only with ``return_outputs=True``.
 
         Raises
         ------
@@ -248,6 +266,9 @@ class CompiledModel:
         1.0
         >>> [p.data for p in model.parameters()]  # w, b: 0 - 0.5 · (-3, -2)
         [1.5, 1.0]
+        >>> loss, outputs = compiled.step(opt, [[1.0]], [1.0], return_outputs=True)
+        >>> outputs.tolist()  # w·1 + b before this step's update
+        [[2.5]]
         """
         X = self._check_X(X)
         T, selected = self._targets(X, y)
@@ -255,9 +276,11 @@ class CompiledModel:
             self._optimizer = OptimizerView(optimizer, self.params)
         uniform = self._held.hold(self.tape.uniform)
         losses, grad = self._program.loss_and_grad(X, T, selected, uniform)
+        outputs = self._program.last_outputs(self._model_outputs) if return_outputs else None
         self._optimizer.update(uniform[: len(self.params)], grad)
         self._held.grad = grad.copy()
-        return float(losses.sum()) / len(X)
+        loss = float(losses.sum()) / len(X)
+        return (loss, outputs) if return_outputs else loss
 
     def sync(self) -> None:
         """Bring every parameter's `Value` up to date after `step` (reading one does it too).
@@ -327,6 +350,10 @@ class CompiledModel:
 
     def _check_X(self, X: Any) -> np.ndarray:
         return as_float_array(X, "X", ("batch", self.n_inputs), min_len=1)
+
+
+def _as_list(output: Value | list[Value]) -> list[Value]:
+    return [output] if isinstance(output, Value) else list(output)
 
 
 def _input_width(model: Any) -> int:

@@ -306,8 +306,10 @@ def _train_epoch(
             optimizer.step()  # step 5: update
         else:
             # The same steps 2-5 run by the compiled tape for the whole batch, on arrays.
-            rows = compiled.predict(xb) if metric_fn else None
-            batch_loss = compiled.step(optimizer, xb, yb)
+            if metric_fn:
+                batch_loss, rows = compiled.step(optimizer, xb, yb, return_outputs=True)
+            else:
+                batch_loss, rows = compiled.step(optimizer, xb, yb), None
         running.add(batch_loss, metric_fn(rows, yb) if metric_fn else None, len(yb))
     return running.means()
 

@@ -153,7 +153,7 @@ def test_the_tape_prints_as_a_wengert_list():
 def test_classification_tape_has_one_loss_per_class():
     model, loss_fn, X, _ = make("cross_entropy", "relu")
     compiled = model.compile(loss_fn)
-    assert len(compiled.tape.output_slots) == 3
+    assert len(compiled.tape.output_slots) == 3 + 3  # the losses, then the logits
     with pytest.raises(ValueError, match=r"y: expected class indices 0 to 2, got 3"):
         compiled.loss_and_grad(X[:2], np.array([0, 3]))
     with pytest.raises(ValueError, match=r"y: expected class indices 0 to 2, got 0.5"):

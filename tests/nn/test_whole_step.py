@@ -131,6 +131,23 @@ def test_an_optimizer_on_some_parameters_updates_only_those():
     assert after[n_first:] != before[n_first:]
 
 
+@pytest.mark.parametrize(
+    ("loss_fn", "nouts", "classes"), [(mse_loss, [4, 1], 1), (cross_entropy, [4, 3], 3)]
+)
+def test_a_step_returns_the_outputs_predict_gives_before_its_update(loss_fn, nouts, classes):
+    X, y = _data(classes, n=6)
+    model, twin = MLP(3, nouts, seed=1), MLP(3, nouts, seed=1)
+    compiled, twin_compiled = model.compile(loss_fn), twin.compile(loss_fn)
+    opt, twin_opt = Adam(model.parameters(), lr=0.1), Adam(twin.parameters(), lr=0.1)
+    for _ in range(2):  # the second step starts from the first one's update
+        expected = compiled.predict(X)
+        loss, outputs = compiled.step(opt, X, y, return_outputs=True)
+        assert outputs.shape == (6, nouts[-1])
+        assert_agree(outputs, expected, rtol=1e-10)
+        assert loss == twin_compiled.step(twin_opt, X, y)  # the same step, outputs or not
+    assert [p.data for p in model.parameters()] == [p.data for p in twin.parameters()]
+
+
 def test_fit_on_the_compiled_engine_equals_the_scalar_engine_and_releases_the_values():
     histories, params = [], []
     for engine in ("scalar", "compiled"):
