@@ -270,7 +270,7 @@ class Block:
             grads[self._in] += self._W(uniform).T @ dZ
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, quickly
 class Activation:
     """A block's activations, ``tape`` 's instructions ``start`` to ``stop``, run as one.
 
@@ -362,7 +362,7 @@ class Program:
                 self._segments[s] = (code, _PAIR, const, _RESULT)
         self._long = max([s.stop - s.start for s in self.steps if isinstance(s, Activation)] + [0])
         self._plan_gradient_writes()
-        self._buffers: dict[int, tuple] = {}  # chunks -> (batch, vals, grads, spare, gu)
+        self._buffers: dict[int, tuple[int, list[_Chunk]]] = {}  # n_chunks -> (batch, chunks)
 
     @property
     def instruction_kernels(self) -> kernels.Kernels:
@@ -430,35 +430,17 @@ class Program:
                 steps[k] = self.blocks[self.blocks.index(step)] = block
         self._zero_slots, self._zero_params = _runs(zero_slots), _runs(zero_params)
 
-    def _workspace(self, batch: int, n_chunks: int) -> tuple[list, ...]:
-        """``(vals, grads, spares, gu)``: one of each per chunk of the batch, reused while it holds.
-
-        ``spares`` is the kernels' scratch rows, as wide as the chunk and as an
-        activation's long row.
-
-        Separate arrays, not one 3-d array, so each chunk's is the same object on
-        every call (the blocks keep views of ``gu`` by identity).
-        """
+    def _workspace(self, batch: int, n_chunks: int) -> list[_Chunk]:
+        """Buffers for ``n_chunks`` equal chunks of ``batch`` samples, reused while it holds."""
         known = self._buffers.get(n_chunks)
         if known is None or known[0] != batch:
-            width, n = batch // n_chunks, self.tape.n_slots
-
-            def each(*shape: int) -> list[np.ndarray]:
-                return [np.empty(shape) for _ in range(n_chunks)]
-
-            known = (
-                batch,
-                each(n, width),
-                each(n, width),
-                list(zip(each(4, width), each(4, max(self._long * width, 1)))),
-                each(self.tape.n_params),
-            )
+            known = (batch, [_Chunk(self, batch // n_chunks) for _ in range(n_chunks)])
             self._buffers[n_chunks] = known
-        return known[1:]
+        return known[1]
 
-    def _forward_chunk(self, uniform, X, T, vals, spares) -> bool:
+    def _forward_chunk(self, uniform, X, T, chunk: _Chunk) -> bool:
         """Run the program forward on the samples of ``X``; whether every value is finite."""
-        t, (spare, long_spare) = self.tape, spares
+        t, vals, K = self.tape, chunk.vals, self.instruction_kernels
         vals[: len(t.input_slots)] = X.T
         if len(t.target_slots) and T is not None:
             vals[t.target_slots[0] : t.target_slots[0] + len(t.target_slots)] = T.T
@@ -466,18 +448,16 @@ class Program:
             if isinstance(step, Block):
                 step.forward(uniform, vals)
             elif isinstance(step, Activation):
-                self.instruction_kernels.forward_rows(
-                    *self._segments[step], t.terms, uniform, step.long(vals), long_spare
-                )
+                long_vals = chunk.long[step][0]
+                K.forward_rows(*self._segments[step], t.terms, uniform, long_vals, chunk.long_spare)
             else:
-                self.instruction_kernels.forward_rows(
-                    *self._segments[step], t.terms, uniform, vals, spare
-                )
+                K.forward_rows(*self._segments[step], t.terms, uniform, vals, chunk.spare)
         return all_finite(vals)
 
-    def _backward_chunk(self, uniform, seeded, seed, vals, grads, gu, spares) -> None:
+    def _backward_chunk(self, uniform, seeded, seed, chunk: _Chunk) -> None:
         """Reverse mode from ``grads[seeded] = seed``, the parameters' gradients into ``gu``."""
-        t, (spare, long_spare), K = self.tape, spares, self.instruction_kernels
+        t, K = self.tape, self.instruction_kernels
+        vals, grads, gu = chunk.vals, chunk.grads, chunk.gu
         for rows in self._zero_slots:  # the rest is written before it is read
             grads[rows] = 0.0
         for params in self._zero_params:
@@ -488,20 +468,22 @@ class Program:
                 step.backward(uniform, vals, grads, gu)
             elif isinstance(step, Activation):
                 code, args, const, out = self._segments[step]
+                long_vals, long_grads = chunk.long[step]
                 K.backward_rows(
                     code, args, const, out, t.terms, uniform, _BOTH, 0,
-                    step.long(vals), step.long(grads), gu, long_spare,
+                    long_vals, long_grads, gu, chunk.long_spare,
                 )  # fmt: skip
             else:
                 code, args, const, out = self._segments[step]
                 K.backward_rows(
                     code, args, const, out, t.terms, uniform, t.needs_grad, t.n_params,
-                    vals, grads, gu, spare,
+                    vals, grads, gu, chunk.spare,
                 )  # fmt: skip
 
-    def _raise_nonfinite(self, uniform: np.ndarray, vals: list[np.ndarray]) -> None:
+    def _raise_nonfinite(self, uniform: np.ndarray, chunks: list[_Chunk]) -> None:
         # The tape's own check names the op and the sample, in the tape's numbering.
-        kernels.raise_if_nonfinite(self.source, uniform, np.stack(vals)[:, self._new])
+        vals = np.stack([chunk.vals for chunk in chunks])
+        kernels.raise_if_nonfinite(self.source, uniform, vals[:, self._new])
         raise FloatingPointError("a layer block's result is not finite")
 
     def forward(
@@ -512,10 +494,10 @@ class Program:
         ``X`` must be float64 (batch × inputs), ``T`` (batch × targets) when the tape reads targets.
         """
         uniform = self.source.uniform if uniform is None else uniform
-        vals, _, spare, _ = self._workspace(len(X), 1)
-        if not self._forward_chunk(uniform, X, T, vals[0], spare[0]):
-            self._raise_nonfinite(uniform, vals)
-        return vals[0][self.tape.output_slots].T.copy()
+        chunks = self._workspace(len(X), 1)
+        if not self._forward_chunk(uniform, X, T, chunks[0]):
+            self._raise_nonfinite(uniform, chunks)
+        return chunks[0].vals[self.tape.output_slots].T.copy()
 
     def loss_and_grad(
         self,
@@ -551,7 +533,7 @@ class Program:
         if parallel is None:
             parallel = kernels.splits(self.source, batch)
         n_chunks = 2 if parallel and batch % 2 == 0 else 1
-        vals, grads, spares, gu = self._workspace(batch, n_chunks)
+        chunks = self._workspace(batch, n_chunks)
         width = batch // n_chunks
         columns = np.arange(width)
         if selected is None:  # one output: its row, a plain slice
@@ -564,11 +546,9 @@ class Program:
             """Chunk ``c`` of the batch, with its own buffers."""
             part = slice(c * width, (c + 1) * width)
             Tc = None if T is None else T[part]
-            finite[c] = self._forward_chunk(uniform, X[part], Tc, vals[c], spares[c])
+            finite[c] = self._forward_chunk(uniform, X[part], Tc, chunks[c])
             if finite[c]:
-                self._backward_chunk(
-                    uniform, rows[c], 1.0 / batch, vals[c], grads[c], gu[c], spares[c]
-                )
+                self._backward_chunk(uniform, rows[c], 1.0 / batch, chunks[c])
 
         if n_chunks == 1:
             run(0)
@@ -576,12 +556,37 @@ class Program:
             with _one_blas_thread():
                 _run_halves(run)
         if not all(finite):
-            self._raise_nonfinite(uniform, vals)
-        grad = gu[0]
-        for more in gu[1:]:
-            grad += more
+            self._raise_nonfinite(uniform, chunks)
+        grad = chunks[0].gu
+        for more in chunks[1:]:
+            grad += more.gu
         kernels.check_gradient(t, grad)
-        return np.concatenate([v[r] for v, r in zip(vals, rows)]), grad
+        if n_chunks == 1:
+            return chunks[0].vals[rows[0]].copy(), grad
+        return np.concatenate([chunk.vals[r] for chunk, r in zip(chunks, rows)]), grad
+
+
+class _Chunk:
+    """The buffers of one chunk of a batch (``width`` samples), each its own array.
+
+    ``vals`` and ``grads`` (slots × samples), the kernels' scratch rows
+    (``spare``, and ``long_spare`` as wide as an activation's long row), the
+    parameters' gradients ``gu``, and each activation's long rows of ``vals``
+    and ``grads``. Separate arrays, the same objects on every call: the blocks
+    keep their views of ``gu`` by identity.
+    """
+
+    def __init__(self, program: Program, width: int) -> None:
+        n = program.tape.n_slots
+        self.vals, self.grads = np.empty((n, width)), np.empty((n, width))
+        self.spare = np.empty((4, width))
+        self.long_spare = np.empty((4, max(program._long * width, 1)))
+        self.gu = np.empty(program.tape.n_params)
+        self.long = {
+            step: (step.long(self.vals), step.long(self.grads))
+            for step in program.steps
+            if isinstance(step, Activation)
+        }
 
 
 def _runs(mask: np.ndarray) -> list[slice]:
