@@ -291,7 +291,9 @@ class Activation:
 
 _PAIR = np.array([[0, 0]], dtype=np.int64)  # an activation's operand row (0) and result row (1)
 _RESULT = np.array([1], dtype=np.int64)
-_BOTH = np.ones(2, dtype=bool)
+# Backward of an activation leaves its local derivative in the scratch row (its
+# operand "needs" no gradient), and the chain rule's product is then written.
+_RESULT_ONLY = np.array([False, True])
 
 
 class Program:
@@ -428,6 +430,8 @@ class Program:
                 if block.sets_param_grads:
                     zero_params[params] = False
                 steps[k] = self.blocks[self.blocks.index(step)] = block
+            elif isinstance(step, Activation):  # writes its block's result gradients
+                zero_slots[step.rows[0] : (step.rows[0] + step.rows[1]) // 2] = False
         self._zero_slots, self._zero_params = _runs(zero_slots), _runs(zero_params)
 
     def _workspace(self, batch: int, n_chunks: int) -> list[_Chunk]:
@@ -468,11 +472,12 @@ class Program:
                 step.backward(uniform, vals, grads, gu)
             elif isinstance(step, Activation):
                 code, args, const, out = self._segments[step]
-                long_vals, long_grads = chunk.long[step]
+                long_vals, long_grads, local = chunk.long[step]
                 K.backward_rows(
-                    code, args, const, out, t.terms, uniform, _BOTH, 0,
+                    code, args, const, out, t.terms, uniform, _RESULT_ONLY, 0,
                     long_vals, long_grads, gu, chunk.long_spare,
                 )  # fmt: skip
+                np.multiply(local, long_grads[1], out=long_grads[0])  # dZ = act'(Z)·dH
             else:
                 code, args, const, out = self._segments[step]
                 K.backward_rows(
@@ -572,8 +577,9 @@ class _Chunk:
     ``vals`` and ``grads`` (slots × samples), the kernels' scratch rows
     (``spare``, and ``long_spare`` as wide as an activation's long row), the
     parameters' gradients ``gu``, and each activation's long rows of ``vals``
-    and ``grads``. Separate arrays, the same objects on every call: the blocks
-    keep their views of ``gu`` by identity.
+    and ``grads`` (and of ``long_spare``, for its local derivatives). Separate
+    arrays, the same objects on every call: the blocks keep their views of
+    ``gu`` by identity.
     """
 
     def __init__(self, program: Program, width: int) -> None:
@@ -582,11 +588,11 @@ class _Chunk:
         self.spare = np.empty((4, width))
         self.long_spare = np.empty((4, max(program._long * width, 1)))
         self.gu = np.empty(program.tape.n_params)
-        self.long = {
-            step: (step.long(self.vals), step.long(self.grads))
-            for step in program.steps
-            if isinstance(step, Activation)
-        }
+        self.long = {}  # and the row where the kernels leave the local derivatives
+        for step in program.steps:
+            if isinstance(step, Activation):
+                v, g = step.long(self.vals), step.long(self.grads)
+                self.long[step] = (v, g, self.long_spare[2, : g.shape[1]])
 
 
 def _runs(mask: np.ndarray) -> list[slice]:
