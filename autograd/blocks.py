@@ -558,6 +558,7 @@ class Program:
         if n_chunks == 1:
             run(0)
         else:
+            self.instruction_kernels  # noqa: B018 (compiled here, not by two threads at once)
             with _one_blas_thread():
                 _run_halves(run)
         if not all(finite):
