@@ -59,18 +59,19 @@ outputs: %4 %5
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 from threadpoolctl import ThreadpoolController
 
 from autograd import kernels
 from autograd.layout import (
     _activations,
     _Found,
+    _Gather,
     _new_slots,
     _operands,
     _readers,
@@ -80,7 +81,7 @@ from autograd.layout import (
 from autograd.numbers import all_finite
 from autograd.tape import Tape
 
-_blas: ThreadpoolController | None = None  # numpy's BLAS, found on the first split batch
+_blas: list | None = None  # numpy's BLAS libraries, found on the first split batch
 _helper: ThreadPoolExecutor | None = None
 
 
@@ -112,67 +113,28 @@ def _run_halves(run: Callable[[int], None]) -> None:
     helper.result()
 
 
-def _one_blas_thread():
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
     """A context in which numpy's BLAS runs one thread per call.
 
     Two halves of a batch already keep both cores busy: BLAS threads on top
-    would wait for each other (OpenBLAS's threads spin while they wait).
+    would wait for each other (OpenBLAS's threads spin while they wait). The
+    libraries' own setters, not ``ThreadpoolController.limit``, which costs
+    more than this whole context each time.
     """
     global _blas
     if _blas is None:
-        _blas = ThreadpoolController()
-    return _blas.limit(limits=1, user_api="blas")
-
-
-class _Gather:
-    """``array[index]`` for a fixed index array: a view when the indices are evenly spaced.
-
-    A layer's weights are: neuron j's weights and bias follow neuron j-1's, so
-    weight (j, i) is ``offset + j·stride + i``. The view of the last array
-    asked for is kept, so a step reads and writes the parameters in place.
-    """
-
-    def __init__(self, index: np.ndarray) -> None:
-        self.index = index
-        self.layout = _strided(index)
-        self._views: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id -> (array, view)
-
-    def __call__(self, array: np.ndarray) -> np.ndarray:
-        if self.layout is None:
-            return array[self.index]
-        known = self._views.get(id(array))
-        if known is not None and known[0] is array:
-            return known[1]
-        if len(self._views) > 4:  # parameters and gradients: a few arrays at a time
-            self._views.clear()
-        offset, strides = self.layout
-        byte_strides = tuple(s * array.itemsize for s in strides)
-        view = as_strided(array[offset:], self.index.shape, byte_strides)
-        self._views[id(array)] = (array, view)
-        return view
-
-    def add(self, array: np.ndarray, values: np.ndarray) -> None:
-        """``array[index] += values`` (the indices are all different)."""
-        if self.layout is None:
-            array[self.index] += values
-        else:
-            view = self(array)
-            view += values
-
-
-def _strided(index: np.ndarray) -> tuple[int, tuple[int, ...]] | None:
-    """``(offset, strides)`` in elements when ``array[index]`` is a strided view, else None."""
-    offset = int(index.flat[0])
-    strides = []
-    for k, n in enumerate(index.shape):
-        step = index[(0,) * k + (1,) + (0,) * (index.ndim - k - 1)] - offset if n > 1 else 0
-        strides.append(int(step))
-    grid = np.full(index.shape, offset, dtype=np.int64)
-    for k, (n, step) in enumerate(zip(index.shape, strides)):
-        grid += (np.arange(n) * step).reshape((-1,) + (1,) * (index.ndim - k - 1))
-    if min(strides) < 0 or not np.array_equal(grid, index):
-        return None
-    return offset, tuple(strides)
+        _blas = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+    before = [lib.get_num_threads() for lib in _blas]
+    for lib, n in zip(_blas, before):
+        if n != 1:
+            lib.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for lib, n in zip(_blas, before):
+            if n != 1:
+                lib.set_num_threads(n)
 
 
 @dataclass

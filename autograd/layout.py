@@ -3,7 +3,8 @@
 `autograd.blocks` runs a tape's layers as matrix products. This module reads
 the tape: it finds the groups of ``dot`` instructions over the same inputs
 (`find_blocks`), their activations, and a renumbering of the slots that makes
-each block's results, and then its activations' results, consecutive rows.
+each block's results, and then its activations' results, consecutive rows;
+and the views of a block's weights in the parameter vector.
 
 Examples
 --------
@@ -26,6 +27,7 @@ import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from autograd.ops import OPS
 from autograd.tape import DOT, Tape
@@ -153,3 +155,54 @@ def _renumbered(tape: Tape, kept: list[int], new: np.ndarray) -> Tape:
         output_slots=new[tape.output_slots],
         needs_grad=needs_grad,
     )
+
+
+class _Gather:
+    """``array[index]`` for a fixed index array: a view when the indices are evenly spaced.
+
+    A layer's weights are: neuron j's weights and bias follow neuron j-1's, so
+    weight (j, i) is ``offset + j·stride + i``. The view of the last array
+    asked for is kept, so a step reads and writes the parameters in place.
+    """
+
+    def __init__(self, index: np.ndarray) -> None:
+        self.index = index
+        self.layout = _strided(index)
+        self._views: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id -> (array, view)
+
+    def __call__(self, array: np.ndarray) -> np.ndarray:
+        if self.layout is None:
+            return array[self.index]
+        known = self._views.get(id(array))
+        if known is not None and known[0] is array:
+            return known[1]
+        if len(self._views) > 4:  # parameters and gradients: a few arrays at a time
+            self._views.clear()
+        offset, strides = self.layout
+        byte_strides = tuple(s * array.itemsize for s in strides)
+        view = as_strided(array[offset:], self.index.shape, byte_strides)
+        self._views[id(array)] = (array, view)
+        return view
+
+    def add(self, array: np.ndarray, values: np.ndarray) -> None:
+        """``array[index] += values`` (the indices are all different)."""
+        if self.layout is None:
+            array[self.index] += values
+        else:
+            view = self(array)
+            view += values
+
+
+def _strided(index: np.ndarray) -> tuple[int, tuple[int, ...]] | None:
+    """``(offset, strides)`` in elements when ``array[index]`` is a strided view, else None."""
+    offset = int(index.flat[0])
+    strides = []
+    for k, n in enumerate(index.shape):
+        step = index[(0,) * k + (1,) + (0,) * (index.ndim - k - 1)] - offset if n > 1 else 0
+        strides.append(int(step))
+    grid = np.full(index.shape, offset, dtype=np.int64)
+    for k, (n, step) in enumerate(zip(index.shape, strides)):
+        grid += (np.arange(n) * step).reshape((-1,) + (1,) * (index.ndim - k - 1))
+    if min(strides) < 0 or not np.array_equal(grid, index):
+        return None
+    return offset, tuple(strides)

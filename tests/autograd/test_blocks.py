@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from autograd import Value, kernels
-from autograd.blocks import Program
+from autograd.blocks import Program, _one_blas_thread
 from autograd.tape import trace
 from nn.layers import MLP
 from nn.losses import (
@@ -230,3 +231,14 @@ def test_weights_read_outside_their_block_still_get_every_gradient():
     want_loss, want_grad = scalar_loss_and_grads(loss, params, X, T)
     assert_agree(got_loss, want_loss, RTOL)
     assert_agree(got_grad, want_grad, RTOL)
+
+
+def test_the_halves_run_with_one_blas_thread_and_give_the_setting_back():
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    with threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        with _one_blas_thread():
+            assert set(blas_threads()) <= {1}
+        assert blas_threads() == before
