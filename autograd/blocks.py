@@ -16,9 +16,19 @@ scalar tape stays the source of truth: a graph with no clean layer is the
 same program with no blocks.
 
 A block runs where its first ``dot`` was: every ``dot`` of it reads the same
-inputs, so all of them are ready there.
+inputs, so all of them are ready there. Its activations (one unary op on each
+result, the same op for all) run right after it, as one `Activation`: the
+block's results are consecutive rows, and so are theirs, which makes them one
+long row for the kernels (one instruction's fixed cost instead of ``m``).
 
-A block is a group of at least `MIN_BLOCK` ``dot`` s whose terms are an
+Backward writes a gradient where nothing else adds to it (a block's inputs
+that nothing after it reads, parameters no other instruction reads), so only
+the other rows are zeroed first. A batch with enough work (the Numba engine's
+own rule, `autograd.kernels.splits`) runs as two halves at once, in two
+threads with their own buffers (numpy's products and the kernels release the
+GIL), each with one BLAS thread; the two parameter gradients are then added.
+
+A block is a group of at least `autograd.layout.MIN_BLOCK` ``dot`` s whose terms are an
 optional bias ``1.0*$b`` followed by ``$w*%x`` terms over the same slots
 ``%x`` (no slot twice), and whose weights and biases are all different
 parameters. The products add their terms in BLAS's order instead of left to
@@ -49,69 +59,82 @@ outputs: %4 %5
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
+from threadpoolctl import ThreadpoolController
 
 from autograd import kernels
+from autograd.layout import (
+    _activations,
+    _Found,
+    _Gather,
+    _new_slots,
+    _operands,
+    _readers,
+    _renumbered,
+    find_blocks,
+)
 from autograd.numbers import all_finite
-from autograd.ops import OPS
-from autograd.tape import DOT, Tape
+from autograd.tape import Tape
 
-MIN_BLOCK = 2
-"""The fewest ``dot`` s a block holds: a lone neuron stays one ``dot`` instruction."""
+_blas: list | None = None  # numpy's BLAS libraries, found on the first split batch
+_helper: ThreadPoolExecutor | None = None
 
 
-class _Gather:
-    """``array[index]`` for a fixed index array: a view when the indices are evenly spaced.
+def _run_halves(run: Callable[[int], None]) -> None:
+    """``run(0)`` and ``run(1)`` at once: in this thread, and in a helper thread.
 
-    A layer's weights are: neuron j's weights and bias follow neuron j-1's, so
-    weight (j, i) is ``offset + j·stride + i``. The view of the last array
-    asked for is kept, so a step reads and writes the parameters in place.
+    Whichever thread is free first takes half 1: on a busy machine the helper
+    may not get a core before this thread is done with half 0, which then
+    runs half 1 too instead of waiting.
     """
+    global _helper
+    if _helper is None:
+        _helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tapegrad-blocks")
+    pending = [1]
 
-    def __init__(self, index: np.ndarray) -> None:
-        self.index = index
-        self.layout = _strided(index)
-        self._views: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id -> (array, view)
+    def claim() -> None:
+        try:
+            c = pending.pop()  # atomic: one thread gets it
+        except IndexError:
+            return
+        run(c)
 
-    def __call__(self, array: np.ndarray) -> np.ndarray:
-        if self.layout is None:
-            return array[self.index]
-        known = self._views.get(id(array))
-        if known is not None and known[0] is array:
-            return known[1]
-        if len(self._views) > 4:  # parameters and gradients: a few arrays at a time
-            self._views.clear()
-        offset, strides = self.layout
-        byte_strides = tuple(s * array.itemsize for s in strides)
-        view = as_strided(array[offset:], self.index.shape, byte_strides)
-        self._views[id(array)] = (array, view)
-        return view
-
-    def add(self, array: np.ndarray, values: np.ndarray) -> None:
-        """``array[index] += values`` (the indices are all different)."""
-        if self.layout is None:
-            array[self.index] += values
-        else:
-            view = self(array)
-            view += values
+    helper = _helper.submit(claim)
+    try:
+        run(0)
+        claim()
+    finally:  # the buffers are not free before the helper is done
+        wait([helper])
+    helper.result()
 
 
-def _strided(index: np.ndarray) -> tuple[int, tuple[int, ...]] | None:
-    """``(offset, strides)`` in elements when ``array[index]`` is a strided view, else None."""
-    offset = int(index.flat[0])
-    strides = []
-    for k, n in enumerate(index.shape):
-        step = index[(0,) * k + (1,) + (0,) * (index.ndim - k - 1)] - offset if n > 1 else 0
-        strides.append(int(step))
-    grid = np.full(index.shape, offset, dtype=np.int64)
-    for k, (n, step) in enumerate(zip(index.shape, strides)):
-        grid += (np.arange(n) * step).reshape((-1,) + (1,) * (index.ndim - k - 1))
-    if min(strides) < 0 or not np.array_equal(grid, index):
-        return None
-    return offset, tuple(strides)
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """A context in which numpy's BLAS runs one thread per call.
+
+    Two halves of a batch already keep both cores busy: BLAS threads on top
+    would wait for each other (OpenBLAS's threads spin while they wait). The
+    libraries' own setters, not ``ThreadpoolController.limit``, which costs
+    more than this whole context each time.
+    """
+    global _blas
+    if _blas is None:
+        _blas = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+    before = [lib.get_num_threads() for lib in _blas]
+    for lib, n in zip(_blas, before):
+        if n != 1:
+            lib.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for lib, n in zip(_blas, before):
+            if n != 1:
+                lib.set_num_threads(n)
 
 
 @dataclass
@@ -130,6 +153,13 @@ class Block:
         Indices into ``uniform`` of each output's bias.
     inputs_need_grad : bool
         Whether backward passes a gradient on to the inputs.
+    sets_input_grads : bool
+        Backward is the first to give the inputs a gradient (nothing after the
+        block reads them): it writes their rows instead of adding, so they need
+        no zeroing first.
+    sets_param_grads : bool
+        The block's parameters are read nowhere else: backward writes their
+        gradients instead of adding.
     """
 
     out: int
@@ -137,6 +167,8 @@ class Block:
     weights: np.ndarray
     bias: np.ndarray | None
     inputs_need_grad: bool
+    sets_input_grads: bool = False
+    sets_param_grads: bool = False
 
     def __post_init__(self) -> None:
         m, n = self.weights.shape
@@ -146,11 +178,21 @@ class Block:
         self._out = slice(self.out, self.out + m)
         self._W = _Gather(self.weights)
         self._b = None if self.bias is None else _Gather(self.bias)
+        # writing needs views: a gathered copy would take the result and drop it
+        self.sets_input_grads &= contiguous
+        self.sets_param_grads &= all(
+            g.layout is not None for g in (self._W, self._b) if g is not None
+        )
 
     @property
     def shape(self) -> tuple[int, int]:
         """``(m, n)``: outputs, inputs."""
         return self.weights.shape
+
+    @property
+    def params(self) -> np.ndarray:
+        """Indices into ``uniform`` of the weights, then the biases."""
+        return self.weights.ravel() if self.bias is None else np.append(self.weights, self.bias)
 
     def line(self, tape: Tape) -> str:
         """The block as one line of a program printout."""
@@ -175,102 +217,45 @@ class Block:
     ) -> None:
         """Add ``dZ @ Xᵀ`` into the weights' gradients, ``Σ dZ`` into the biases', ``Wᵀ @ dZ``
         into the inputs'."""
-        dZ = grads[self._out]
-        self._W.add(gu, dZ @ vals[self._in].T)
-        if self._b is not None:
-            self._b.add(gu, np.add.reduce(dZ, axis=1))
-        if self.inputs_need_grad:
+        dZ, X = grads[self._out], vals[self._in]
+        if self.sets_param_grads:
+            np.matmul(dZ, X.T, out=self._W(gu))
+            if self._b is not None:
+                np.add.reduce(dZ, axis=1, out=self._b(gu))
+        else:
+            self._W.add(gu, dZ @ X.T)
+            if self._b is not None:
+                self._b.add(gu, np.add.reduce(dZ, axis=1))
+        if self.sets_input_grads and self.inputs_need_grad:
+            np.matmul(self._W(uniform).T, dZ, out=grads[self._in])
+        elif self.inputs_need_grad:
             grads[self._in] += self._W(uniform).T @ dZ
 
 
-@dataclass
-class _Found:
-    """A block while the program is being laid out: its members are tape instruction indices."""
+@dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, quickly
+class Activation:
+    """A block's activations, ``tape`` 's instructions ``start`` to ``stop``, run as one.
 
-    members: list[int]
-    inputs: tuple[int, ...]
-    weights: np.ndarray  # (m, n) references
-    bias: np.ndarray | None  # (m,) references
+    They apply one op to the block's ``m`` result rows and write the next
+    ``m`` rows (``rows`` holds both), so the ``m × batch`` results are one
+    long row for the kernels: one instruction instead of ``m``, whose fixed
+    cost is most of a short row's.
+    """
 
+    start: int
+    stop: int
+    rows: tuple[int, int]
 
-def _split_dot(tape: Tape, i: int) -> tuple[int | None, np.ndarray, np.ndarray] | None:
-    """``(bias, weights, inputs)`` references of a layer-shaped dot, or None."""
-    terms = tape.terms[tape.args[i, 0] : tape.args[i, 1]]
-    w, x = terms[:, 0], terms[:, 1]
-
-    def is_param(refs: np.ndarray) -> bool:
-        return bool(((refs < 0) & (~refs < tape.n_params)).all())
-
-    bias = None
-    one = w[0] < 0 and ~w[0] >= tape.n_params and tape.uniform[~w[0]] == 1.0
-    if one and is_param(x[:1]):
-        bias, w, x = int(x[0]), w[1:], x[1:]
-    if not len(x) or (x < 0).any() or not is_param(w):
-        return None
-    return bias, w, x
+    def long(self, array: np.ndarray) -> np.ndarray:
+        """The results' rows, then the activations', as two long rows of ``array``."""
+        return array[self.rows[0] : self.rows[1]].reshape(2, -1)
 
 
-def find_blocks(tape: Tape) -> list[_Found]:
-    """The groups of at least `MIN_BLOCK` layer-shaped dots over the same inputs, in tape order."""
-    groups: dict[tuple, list[tuple[int, int | None, np.ndarray]]] = {}
-    for i in np.flatnonzero(tape.code == DOT).tolist():
-        split = _split_dot(tape, i)
-        if split is not None:
-            bias, w, x = split
-            groups.setdefault((bias is not None, tuple(x.tolist())), []).append((i, bias, w))
-    found = []
-    for (has_bias, inputs), members in groups.items():
-        weights = np.array([w for _, _, w in members])
-        bias = np.array([b for _, b, _ in members]) if has_bias else None
-        refs = weights.ravel().tolist() + ([] if bias is None else bias.tolist())
-        distinct = len(set(inputs)) == len(inputs) and len(set(refs)) == len(refs)
-        if len(members) >= MIN_BLOCK and distinct:  # no scatter-add for a shared weight or input
-            found.append(_Found([i for i, _, _ in members], inputs, weights, bias))
-    return sorted(found, key=lambda f: f.members[0])
-
-
-def _operands(tape: Tape, i: int) -> list[int]:
-    if tape.code[i] == DOT:
-        return tape.terms[tape.args[i, 0] : tape.args[i, 1]].ravel().tolist()
-    return tape.args[i, : OPS[tape.code[i]].arity].tolist()
-
-
-def _activations(tape: Tape, block: _Found, readers: dict[int, list[int]]) -> list[int] | None:
-    """The instructions applying one unary op to the block's outputs, one each, if so."""
-    group = []
-    for i in block.members:
-        users = readers.get(int(tape.out[i]), [])
-        if len(users) != 1 or tape.code[users[0]] == DOT or OPS[tape.code[users[0]]].arity != 1:
-            return None
-        group.append(users[0])
-    same = {(int(tape.code[a]), float(tape.const[a])) for a in group}
-    return group if len(same) == 1 else None
-
-
-def _new_slots(tape: Tape, found: list[_Found]) -> np.ndarray:
-    """A renumbering of the slots that makes each block's results (and activations) consecutive."""
-    readers: dict[int, list[int]] = {}
-    for i in range(len(tape)):
-        for r in set(_operands(tape, i)):
-            if r >= 0:
-                readers.setdefault(r, []).append(i)
-    for o in tape.output_slots.tolist():
-        readers.setdefault(o, []).append(-1)  # an output is one more use
-    together: dict[int, list[int]] = {}  # first instruction of a group -> the group
-    for block in found:
-        together[block.members[0]] = block.members
-        if (acts := _activations(tape, block, readers)) is not None:
-            together[min(acts)] = acts
-    n_leaves = len(tape.input_slots) + len(tape.target_slots)
-    new = np.full(tape.n_slots, -1, dtype=np.int64)
-    new[:n_leaves] = np.arange(n_leaves)
-    slot = n_leaves
-    for i in range(len(tape)):
-        for j in together.get(i, [i]):
-            if new[tape.out[j]] < 0:
-                new[tape.out[j]] = slot
-                slot += 1
-    return new
+_PAIR = np.array([[0, 0]], dtype=np.int64)  # an activation's operand row (0) and result row (1)
+_RESULT = np.array([1], dtype=np.int64)
+# Backward of an activation leaves its local derivative in the scratch row (its
+# operand "needs" no gradient), and the chain rule's product is then written.
+_RESULT_ONLY = np.array([False, True])
 
 
 class Program:
@@ -288,37 +273,60 @@ class Program:
     source : Tape
         The tape as traced.
     tape : Tape
-        The instructions left between the blocks, slots renumbered.
+        The instructions left between the blocks (activations right after their
+        block), slots renumbered.
     blocks : list of Block
     steps : list
-        In order, each a `Block` or a ``(start, stop)`` range of ``tape`` 's instructions.
+        In order, each a `Block`, an `Activation` or a ``(start, stop)`` range of
+        ``tape`` 's instructions.
     """
 
     def __init__(self, tape: Tape, blocks: bool = True) -> None:
         self.source = tape
         found = find_blocks(tape) if blocks else []
-        new = _new_slots(tape, found)
+        readers = _readers(tape)
+        acts = {f.members[0]: _activations(tape, f, readers) for f in found}
+        new = _new_slots(tape, found, acts)
         self._new = new  # vals[self._new]: the rows in the traced tape's numbering
+        # In run order: each block, then its activations (they read only the block's
+        # results, so they can run at once), and the other instructions.
         first = {f.members[0]: f for f in found}
-        member = {i for f in found for i in f.members}
-        kept = [i for i in range(len(tape)) if i not in member]
+        moved = {i for f in found for i in f.members + acts[f.members[0]]}
+        plan: list = []
+        for i in range(len(tape)):
+            if i in first:
+                plan += [first[i]] + ([acts[i]] if acts[i] else [])
+            elif i not in moved:
+                plan.append([i])
+        kept = [i for item in plan if isinstance(item, list) for i in item]
         self.tape = _renumbered(tape, kept, new)
         self._kernels: kernels.Kernels | None = None  # found on first run
         self.blocks: list[Block] = []
-        self.steps: list[Block | tuple[int, int]] = []
+        self.steps: list[Block | Activation | tuple[int, int]] = []
         start = stop = 0  # the current run of kept instructions
-        for i in range(len(tape)):
-            if i in first:
-                if stop > start:
-                    self.steps.append((start, stop))
-                start = stop
-                self.steps.append(self._block(first[i], new))
-            elif i not in member:
+        for item in plan:
+            if isinstance(item, list) and item[0] not in moved:
                 stop += 1
+                continue
+            if stop > start:
+                self.steps.append((start, stop))
+            if isinstance(item, _Found):
+                self.steps.append(self._block(item, new))
+            else:
+                m, z = len(item), self.steps[-1].out
+                self.steps.append(Activation(stop, stop + m, (z, z + 2 * m)))
+                stop += m
+            start = stop
         if stop > start:
             self.steps.append((start, stop))
         self._segments = {s: self._segment(*s) for s in self.steps if isinstance(s, tuple)}
-        self._buffers: tuple = ()
+        for s in self.steps:  # an activation: its first instruction, on the two long rows
+            if isinstance(s, Activation):
+                code, _, const, _ = self._segment(s.start, s.start + 1)
+                self._segments[s] = (code, _PAIR, const, _RESULT)
+        self._long = max([s.stop - s.start for s in self.steps if isinstance(s, Activation)] + [0])
+        self._plan_gradient_writes()
+        self._buffers: dict[int, tuple[int, list[_Chunk]]] = {}  # n_chunks -> (batch, chunks)
 
     @property
     def instruction_kernels(self) -> kernels.Kernels:
@@ -351,34 +359,99 @@ class Program:
             if isinstance(step, Block):
                 body.append(step.line(self.tape))
             else:
-                body += [self.tape.instruction(i) for i in range(*step)]
+                span = (step.start, step.stop) if isinstance(step, Activation) else step
+                body += [self.tape.instruction(i) for i in range(*span)]
         return "\n".join([*head, *body, lines[-1]])
 
-    def _workspace(self, batch: int, n_uniform: int) -> tuple[np.ndarray, ...]:
-        """``(vals, grads, spare, gu)`` for ``batch`` samples, reused while the batch size holds."""
-        if not self._buffers or self._buffers[0].shape[1] != batch:
-            n = self.tape.n_slots
-            self._buffers = (np.empty((n, batch)), np.empty((n, batch)), np.empty((4, batch)))
-        if len(self._buffers) == 3 or len(self._buffers[3]) != n_uniform:
-            self._buffers = (*self._buffers[:3], np.empty(n_uniform))
-        return self._buffers
+    def _plan_gradient_writes(self) -> None:
+        """Let blocks write the gradients nothing else gives; zero only the rest before backward."""
+        t, steps = self.tape, self.steps
+        last_read = np.full(t.n_slots, -1)  # the last step reading each slot
+        param_reads = np.zeros(t.n_params, dtype=np.int64)
+        for k, step in enumerate(steps):
+            if isinstance(step, Block):
+                last_read[step.inputs] = k
+                np.add.at(param_reads, step.params, 1)
+            elif isinstance(step, tuple):  # (an activation reads only its block's results)
+                for i in range(*step):
+                    refs = np.array(_operands(t, i), dtype=np.int64)
+                    last_read[refs[refs >= 0]] = k
+                    np.add.at(param_reads, ~refs[(refs < 0) & (~refs < t.n_params)], 1)
+        last_read[t.output_slots] = len(steps)  # the seed is written before backward
+        zero_slots, zero_params = t.needs_grad.copy(), np.ones(t.n_params, dtype=bool)
+        for k, step in enumerate(steps):
+            if isinstance(step, Block):
+                params = step.params
+                block = dataclasses.replace(
+                    step,
+                    sets_input_grads=bool((last_read[step.inputs] == k).all()),
+                    sets_param_grads=bool((param_reads[params] == 1).all()),
+                )
+                if block.sets_input_grads:
+                    zero_slots[block.inputs] = False
+                if block.sets_param_grads:
+                    zero_params[params] = False
+                steps[k] = self.blocks[self.blocks.index(step)] = block
+            elif isinstance(step, Activation):  # writes its block's result gradients
+                zero_slots[step.rows[0] : (step.rows[0] + step.rows[1]) // 2] = False
+        self._zero_slots, self._zero_params = _runs(zero_slots), _runs(zero_params)
 
-    def _run_forward(self, uniform, X, T, vals, spare) -> None:
-        t = self.tape
+    def _workspace(self, batch: int, n_chunks: int) -> list[_Chunk]:
+        """Buffers for ``n_chunks`` equal chunks of ``batch`` samples, reused while it holds."""
+        known = self._buffers.get(n_chunks)
+        if known is None or known[0] != batch:
+            known = (batch, [_Chunk(self, batch // n_chunks) for _ in range(n_chunks)])
+            self._buffers[n_chunks] = known
+        return known[1]
+
+    def _forward_chunk(self, uniform, X, T, chunk: _Chunk) -> bool:
+        """Run the program forward on the samples of ``X``; whether every value is finite."""
+        t, vals, K = self.tape, chunk.vals, self.instruction_kernels
         vals[: len(t.input_slots)] = X.T
-        if T is not None and len(t.target_slots):
+        if len(t.target_slots) and T is not None:
             vals[t.target_slots[0] : t.target_slots[0] + len(t.target_slots)] = T.T
         for step in self.steps:
             if isinstance(step, Block):
                 step.forward(uniform, vals)
+            elif isinstance(step, Activation):
+                long_vals = chunk.long[step][0]
+                K.forward_rows(*self._segments[step], t.terms, uniform, long_vals, chunk.long_spare)
             else:
-                self.instruction_kernels.forward_rows(
-                    *self._segments[step], t.terms, uniform, vals, spare
-                )
-        if not all_finite(vals):
-            # The tape's own check names the op and the sample, in the tape's numbering.
-            kernels.raise_if_nonfinite(self.source, uniform, vals[self._new][None])
-            raise FloatingPointError("a layer block's result is not finite")
+                K.forward_rows(*self._segments[step], t.terms, uniform, vals, chunk.spare)
+        return all_finite(vals)
+
+    def _backward_chunk(self, uniform, seeded, seed, chunk: _Chunk) -> None:
+        """Reverse mode from ``grads[seeded] = seed``, the parameters' gradients into ``gu``."""
+        t, K = self.tape, self.instruction_kernels
+        vals, grads, gu = chunk.vals, chunk.grads, chunk.gu
+        for rows in self._zero_slots:  # the rest is written before it is read
+            grads[rows] = 0.0
+        for params in self._zero_params:
+            gu[params] = 0.0
+        grads[seeded] = seed
+        for step in reversed(self.steps):
+            if isinstance(step, Block):
+                step.backward(uniform, vals, grads, gu)
+            elif isinstance(step, Activation):
+                code, args, const, out = self._segments[step]
+                long_vals, long_grads, local = chunk.long[step]
+                K.backward_rows(
+                    code, args, const, out, t.terms, uniform, _RESULT_ONLY, 0,
+                    long_vals, long_grads, gu, chunk.long_spare,
+                )  # fmt: skip
+                np.multiply(local, long_grads[1], out=long_grads[0])  # dZ = act'(Z)·dH
+            else:
+                code, args, const, out = self._segments[step]
+                K.backward_rows(
+                    code, args, const, out, t.terms, uniform, t.needs_grad, t.n_params,
+                    vals, grads, gu, chunk.spare,
+                )  # fmt: skip
+
+    def _raise_nonfinite(self, uniform: np.ndarray, chunks: list[_Chunk]) -> None:
+        # The tape's own check names the op and the sample, in the tape's numbering.
+        vals = np.stack([chunk.vals for chunk in chunks])
+        kernels.raise_if_nonfinite(self.source, uniform, vals[:, self._new])
+        raise FloatingPointError("a layer block's result is not finite")
 
     def forward(
         self, X: np.ndarray, T: np.ndarray | None = None, uniform: np.ndarray | None = None
@@ -388,9 +461,10 @@ class Program:
         ``X`` must be float64 (batch × inputs), ``T`` (batch × targets) when the tape reads targets.
         """
         uniform = self.source.uniform if uniform is None else uniform
-        vals, _, spare, _ = self._workspace(len(X), len(uniform))
-        self._run_forward(uniform, X, T, vals, spare)
-        return vals[self.tape.output_slots].T.copy()
+        chunks = self._workspace(len(X), 1)
+        if not self._forward_chunk(uniform, X, T, chunks[0]):
+            self._raise_nonfinite(uniform, chunks)
+        return chunks[0].vals[self.tape.output_slots].T.copy()
 
     def loss_and_grad(
         self,
@@ -398,10 +472,14 @@ class Program:
         T: np.ndarray | None = None,
         selected: np.ndarray | None = None,
         uniform: np.ndarray | None = None,
+        parallel: bool | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Each sample's loss and the gradient of their mean, as `autograd.kernels.loss_and_grad`.
 
-        The gradient array is reused by the next call: copy it to keep it.
+        ``parallel`` splits an even batch in two halves run at once by two
+        threads (default: when the source tape's work is above
+        `autograd.kernels.PARALLEL_MIN_WORK`, the Numba engine's own rule). The
+        gradient array is reused by the next call: copy it to keep it.
 
         Examples
         --------
@@ -412,31 +490,48 @@ class Program:
         >>> losses, grad = program.loss_and_grad(np.array([[1.0], [3.0]]))
         >>> losses.tolist(), grad.tolist()
         ([2.0, 6.0], [2.0])
+        >>> X = np.array([[1.0], [3.0], [5.0], [7.0]])
+        >>> program.loss_and_grad(X, parallel=True)[1].tolist()  # two halves: (1+3) + (5+7), / 4
+        [4.0]
         """
         t = self.tape
         uniform = self.source.uniform if uniform is None else uniform
         batch = len(X)
-        vals, grads, spare, gu = self._workspace(batch, len(uniform))
-        self._run_forward(uniform, X, T, vals, spare)
-        grads.fill(0.0)
-        gu.fill(0.0)
+        if parallel is None:
+            parallel = kernels.splits(self.source, batch)
+        n_chunks = 2 if parallel and batch % 2 == 0 else 1
+        chunks = self._workspace(batch, n_chunks)
+        width = batch // n_chunks
+        columns = np.arange(width)
         if selected is None:  # one output: its row, a plain slice
-            rows, samples = int(t.output_slots[0]), slice(None)
+            rows = [int(t.output_slots[0])] * n_chunks
         else:
-            rows, samples = t.output_slots[selected], np.arange(batch)
-        grads[rows, samples] = 1.0 / batch
-        for step in reversed(self.steps):
-            if isinstance(step, Block):
-                step.backward(uniform, vals, grads, gu)
-            else:
-                code, args, const, out = self._segments[step]
-                self.instruction_kernels.backward_rows(
-                    code, args, const, out, t.terms, uniform, t.needs_grad, t.n_params,
-                    vals, grads, gu, spare,
-                )  # fmt: skip
-        grad = gu[: t.n_params]
+            rows = [(r, columns) for r in np.split(t.output_slots[selected], n_chunks)]
+        finite = [False] * n_chunks
+
+        def run(c: int) -> None:
+            """Chunk ``c`` of the batch, with its own buffers."""
+            part = slice(c * width, (c + 1) * width)
+            Tc = None if T is None else T[part]
+            finite[c] = self._forward_chunk(uniform, X[part], Tc, chunks[c])
+            if finite[c]:
+                self._backward_chunk(uniform, rows[c], 1.0 / batch, chunks[c])
+
+        if n_chunks == 1:
+            run(0)
+        else:
+            self.instruction_kernels  # noqa: B018 (compiled here, not by two threads at once)
+            with _one_blas_thread():
+                _run_halves(run)
+        if not all(finite):
+            self._raise_nonfinite(uniform, chunks)
+        grad = chunks[0].gu
+        for more in chunks[1:]:
+            grad += more.gu
         kernels.check_gradient(t, grad)
-        return vals[rows, samples].copy(), grad
+        if n_chunks == 1:
+            return chunks[0].vals[rows[0]].copy(), grad
+        return np.concatenate([chunk.vals[r] for chunk, r in zip(chunks, rows)]), grad
 
     def last_outputs(self, which: slice) -> np.ndarray:
         """The tape outputs ``which`` of the last `forward` or `loss_and_grad`: (batch, n).
@@ -452,29 +547,31 @@ class Program:
         return self._buffers[0][self.tape.output_slots[which]].T.copy()
 
 
-def _renumbered(tape: Tape, kept: list[int], new: np.ndarray) -> Tape:
-    """``tape`` with only the ``kept`` instructions, and slot ``s`` renamed ``new[s]``."""
+class _Chunk:
+    """The buffers of one chunk of a batch (``width`` samples), each its own array.
 
-    def rename(refs: np.ndarray) -> np.ndarray:
-        return np.where(refs >= 0, new[np.maximum(refs, 0)], refs)
+    ``vals`` and ``grads`` (slots × samples), the kernels' scratch rows
+    (``spare``, and ``long_spare`` as wide as an activation's long row), the
+    parameters' gradients ``gu``, and each activation's long rows of ``vals``
+    and ``grads`` (and of ``long_spare``, for its local derivatives). Separate
+    arrays, the same objects on every call: the blocks keep their views of
+    ``gu`` by identity.
+    """
 
-    args, terms = [], []
-    for i in kept:
-        if tape.code[i] == DOT:
-            a, b = tape.args[i]
-            args.append((len(terms), len(terms) + b - a))
-            terms += rename(tape.terms[a:b]).tolist()
-        else:
-            args.append(tuple(rename(tape.args[i]).tolist()))
-    needs_grad = np.zeros(tape.n_slots, dtype=bool)
-    needs_grad[new] = tape.needs_grad
-    return dataclasses.replace(
-        tape,
-        code=tape.code[kept],
-        args=np.array(args, dtype=np.int64).reshape(-1, 2),
-        const=tape.const[kept],
-        out=new[tape.out[kept]],
-        terms=np.array(terms, dtype=np.int64).reshape(-1, 2),
-        output_slots=new[tape.output_slots],
-        needs_grad=needs_grad,
-    )
+    def __init__(self, program: Program, width: int) -> None:
+        n = program.tape.n_slots
+        self.vals, self.grads = np.empty((n, width)), np.empty((n, width))
+        self.spare = np.empty((4, width))
+        self.long_spare = np.empty((4, max(program._long * width, 1)))
+        self.gu = np.empty(program.tape.n_params)
+        self.long = {}  # and the row where the kernels leave the local derivatives
+        for step in program.steps:
+            if isinstance(step, Activation):
+                v, g = step.long(self.vals), step.long(self.grads)
+                self.long[step] = (v, g, self.long_spare[2, : g.shape[1]])
+
+
+def _runs(mask: np.ndarray) -> list[slice]:
+    """The runs of consecutive True entries of ``mask``, as slices."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return [slice(a, b) for a, b in zip(edges[::2].tolist(), edges[1::2].tolist())]

@@ -123,6 +123,7 @@ def _forward_rows(code, args, const, out, terms, uniform, vals, spare):
                 if (
                     t + 4 <= stop
                     and max(terms[t, 0], terms[t + 1, 0], terms[t + 2, 0], terms[t + 3, 0]) < 0
+                    and min(terms[t, 1], terms[t + 1, 1], terms[t + 2, 1], terms[t + 3, 1]) >= 0
                 ):
                     # four weight * row terms in one pass over the row: the same
                     # additions in the same order, a quarter of the memory traffic
@@ -339,11 +340,15 @@ def _compile_kernels(codes: frozenset[int]) -> Kernels:
     return Kernels(codes, *compiled)
 
 
-# Two threads, one half of the batch each, pay off above this much work
-# (samples × (instructions + dot terms)): below it, handing work to a thread
-# costs more than it saves (measured by benchmarks/run.py, see its README).
+# Two threads, one half of the batch each, pay off above this much work (samples ×
+# (instructions + dot terms)): below it, the hand-off costs more (benchmarks/README.md).
 PARALLEL_MIN_WORK = int(os.environ.get("TAPEGRAD_PARALLEL_MIN_WORK", 3_000_000))
 _helper_thread: ThreadPoolExecutor | None = None
+
+
+def splits(tape: Tape, batch: int) -> bool:
+    """Whether running ``batch`` samples of ``tape`` as two halves in two threads pays off."""
+    return batch % 2 == 0 and batch * (len(tape) + len(tape.terms)) >= PARALLEL_MIN_WORK
 
 
 def _run_halves(run, X, T, selected, vals, grads, gu, spare) -> None:
@@ -480,8 +485,7 @@ def loss_and_grad(
     workspace = workspace or Workspace(tape)
     slots = tape.output_slots[0 if selected is None else selected]
     selected = np.ascontiguousarray(np.broadcast_to(slots, (batch,)), dtype=np.int64)
-    if parallel is None:
-        parallel = batch * (len(tape) + len(tape.terms)) >= PARALLEL_MIN_WORK
+    parallel = splits(tape, batch) if parallel is None else parallel
     n_chunks = 2 if parallel and batch % 2 == 0 else 1
     vals, grads, spare = workspace.buffers(batch, n_chunks)
     gu = np.zeros((n_chunks, len(uniform)))

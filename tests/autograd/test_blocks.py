@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from autograd import Value, kernels
-from autograd.blocks import Program
+from autograd.blocks import Program, _one_blas_thread
 from autograd.tape import trace
 from nn.layers import MLP
 from nn.losses import (
@@ -160,3 +161,84 @@ def test_blocks_off_gives_the_same_numbers():
     plain = Program(tape, blocks=False)
     assert plain.blocks == []
     assert_agree(Program(tape).loss_and_grad(X, T)[1], plain.loss_and_grad(X, T)[1].copy(), RTOL)
+
+
+HALVES_RTOL = 1e-13  # two halves sum the batch's gradients in another order
+
+
+@pytest.mark.parametrize(("loss_fn", "width"), [(mse_loss, 1), (cross_entropy, 3)])
+def test_two_halves_at_once_give_the_numbers_of_one_pass(loss_fn, width):
+    model = MLP(3, [6, 5, width], seed=3)
+    compiled = model.compile(loss_fn)
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(10, 3))
+    y = rng.integers(0, width, 10) if width > 1 else rng.normal(size=10)
+    compiled.loss_and_grad(X, y)  # traces the loss
+    program = compiled.program
+    T, selected = (None, y.astype(np.int64)) if width > 1 else (y.reshape(-1, 1), None)
+    one_losses, one_grad = program.loss_and_grad(X, T, selected, parallel=False)
+    one_grad = one_grad.copy()
+    halves_losses, halves_grad = program.loss_and_grad(X, T, selected, parallel=True)
+    assert 2 in program._buffers  # the batch ran as two chunks
+    assert_agree(halves_losses, one_losses, HALVES_RTOL)
+    assert_agree(halves_grad, one_grad, HALVES_RTOL)
+    model.zero_grad()
+    want = sum(loss_fn(model(x), t) for x, t in zip(X, y)) / len(y)
+    want.backward()
+    assert_agree(halves_grad, np.array([p.grad for p in model.parameters()]), RTOL)
+
+
+def test_an_odd_batch_runs_in_one_pass_when_halves_are_asked_for():
+    program = MLP(2, [4, 1], seed=0).compile(mse_loss).program
+    X, T = np.ones((3, 2)), np.zeros((3, 1))
+    program.loss_and_grad(X, T, parallel=True)
+    assert 2 not in program._buffers
+
+
+def test_a_bad_sample_in_the_second_half_is_named():
+    w = [Value(0.5), Value(-0.25)]
+    tape = trace(lambda x: [(w[0] * x[0] + w[1] * x[1] + w[0]).log()], 2, w)
+    X = np.ones((6, 2))
+    X[4] = [-10.0, 0.0]  # 0.5·(-10) + 0.5 < 0: log of a negative number
+    with pytest.raises(ValueError, match="sample 4 of the batch"):
+        Program(tape).loss_and_grad(X, parallel=True)
+
+
+def test_each_layers_activations_run_as_one_instruction():
+    program = MLP(2, [4, 3, 1], seed=0).compile(mse_loss).program
+    kinds = [type(step).__name__ for step in program.steps]
+    assert kinds == ["Block", "Activation", "Block", "Activation", "tuple"]
+    first = program.steps[1]
+    assert (first.start, first.stop) == (0, 4)  # four relus, one per neuron
+    assert first.rows[1] - first.rows[0] == 8  # the block's 4 result rows, then the relus' 4
+
+
+def test_weights_read_outside_their_block_still_get_every_gradient():
+    """A penalty on the first layer's weights: that block adds its gradients instead of
+    writing them, the others write theirs."""
+    model = MLP(2, [3, 2, 1], seed=4)
+    first = model.layers[0].parameters()
+
+    def loss(x, t):
+        penalty = sum(p * p for p in first) * 0.1
+        return mse_loss(model(x), t[0]) + penalty
+
+    params = model.parameters()
+    program = Program(trace(loss, 2, params, n_targets=1))
+    assert [b.sets_param_grads for b in program.blocks] == [False, True]
+    X, T = np.random.default_rng(5).normal(size=(6, 2)), np.ones((6, 1))
+    got_loss, got_grad = program_loss_and_grads(program, X, T)
+    want_loss, want_grad = scalar_loss_and_grads(loss, params, X, T)
+    assert_agree(got_loss, want_loss, RTOL)
+    assert_agree(got_grad, want_grad, RTOL)
+
+
+def test_the_halves_run_with_one_blas_thread_and_give_the_setting_back():
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    with threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        with _one_blas_thread():
+            assert set(blas_threads()) <= {1}
+        assert blas_threads() == before

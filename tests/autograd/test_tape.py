@@ -321,3 +321,19 @@ def test_random_graphs_agree_with_the_scalar_engine(steps, seed):
         losses, grad = compiled(fn, params, X, **options)
         assert_agree(losses, want_losses)
         assert_agree(grad, want_grad)
+
+
+def test_a_dot_of_parameter_products_agrees_with_the_scalar_engine():
+    """Four or more ``$w*$w`` terms (a weight penalty): no term reads a row of the batch."""
+    params = [Value(0.5 + 0.25 * k) for k in range(5)]
+
+    def fn(x):
+        return x[0] * params[0] + sum(p * p for p in params) * 0.1
+
+    X = np.array([[1.0], [-2.0], [3.0]])
+    tape = trace(fn, 1, params)
+    assert any("$1*$1 + $2*$2" in tape.instruction(i) for i in range(len(tape)))
+    want_losses, want_grad = scalar_reference(fn, params, X)
+    losses, grad = kernels.loss_and_grad(tape, X)
+    assert_agree(losses, want_losses)
+    assert_agree(grad, want_grad)
