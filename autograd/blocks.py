@@ -327,6 +327,7 @@ class Program:
         self._long = max([s.stop - s.start for s in self.steps if isinstance(s, Activation)] + [0])
         self._plan_gradient_writes()
         self._buffers: dict[int, tuple[int, list[_Chunk]]] = {}  # n_chunks -> (batch, chunks)
+        self._last: list[_Chunk] = []  # the chunks of the last run, for `last_outputs`
 
     @property
     def instruction_kernels(self) -> kernels.Kernels:
@@ -461,7 +462,7 @@ class Program:
         ``X`` must be float64 (batch × inputs), ``T`` (batch × targets) when the tape reads targets.
         """
         uniform = self.source.uniform if uniform is None else uniform
-        chunks = self._workspace(len(X), 1)
+        chunks = self._last = self._workspace(len(X), 1)
         if not self._forward_chunk(uniform, X, T, chunks[0]):
             self._raise_nonfinite(uniform, chunks)
         return chunks[0].vals[self.tape.output_slots].T.copy()
@@ -500,7 +501,7 @@ class Program:
         if parallel is None:
             parallel = kernels.splits(self.source, batch)
         n_chunks = 2 if parallel and batch % 2 == 0 else 1
-        chunks = self._workspace(batch, n_chunks)
+        chunks = self._last = self._workspace(batch, n_chunks)
         width = batch // n_chunks
         columns = np.arange(width)
         if selected is None:  # one output: its row, a plain slice
@@ -544,7 +545,8 @@ class Program:
         >>> program.last_outputs(slice(1, None)).tolist()
         [[3.0], [6.0]]
         """
-        return self._buffers[0][self.tape.output_slots[which]].T.copy()
+        rows = self.tape.output_slots[which]
+        return np.concatenate([chunk.vals[rows] for chunk in self._last], axis=1).T
 
 
 class _Chunk:
