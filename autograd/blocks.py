@@ -69,14 +69,14 @@ from threadpoolctl import ThreadpoolController
 
 from autograd import kernels
 from autograd.layout import (
-    _activations,
-    _Found,
-    _Gather,
-    _new_slots,
-    _operands,
-    _readers,
-    _renumbered,
+    Found,
+    Gather,
+    activations,
     find_blocks,
+    new_slots,
+    operands,
+    readers_of,
+    renumbered,
 )
 from autograd.numbers import all_finite
 from autograd.tape import Tape
@@ -176,8 +176,8 @@ class Block:
         contiguous = np.array_equal(self.inputs, np.arange(start, start + n))
         self._in = slice(start, start + n) if contiguous else self.inputs
         self._out = slice(self.out, self.out + m)
-        self._W = _Gather(self.weights)
-        self._b = None if self.bias is None else _Gather(self.bias)
+        self._W = Gather(self.weights)
+        self._b = None if self.bias is None else Gather(self.bias)
         # writing needs views: a gathered copy would take the result and drop it
         self.sets_input_grads &= contiguous
         self.sets_param_grads &= all(
@@ -284,9 +284,9 @@ class Program:
     def __init__(self, tape: Tape, blocks: bool = True) -> None:
         self.source = tape
         found = find_blocks(tape) if blocks else []
-        readers = _readers(tape)
-        acts = {f.members[0]: _activations(tape, f, readers) for f in found}
-        new = _new_slots(tape, found, acts)
+        readers = readers_of(tape)
+        acts = {f.members[0]: activations(tape, f, readers) for f in found}
+        new = new_slots(tape, found, acts)
         self._new = new  # vals[self._new]: the rows in the traced tape's numbering
         # In run order: each block, then its activations (they read only the block's
         # results, so they can run at once), and the other instructions.
@@ -299,7 +299,7 @@ class Program:
             elif i not in moved:
                 plan.append([i])
         kept = [i for item in plan if isinstance(item, list) for i in item]
-        self.tape = _renumbered(tape, kept, new)
+        self.tape = renumbered(tape, kept, new)
         self._kernels: kernels.Kernels | None = None  # found on first run
         self.blocks: list[Block] = []
         self.steps: list[Block | Activation | tuple[int, int]] = []
@@ -310,7 +310,7 @@ class Program:
                 continue
             if stop > start:
                 self.steps.append((start, stop))
-            if isinstance(item, _Found):
+            if isinstance(item, Found):
                 self.steps.append(self._block(item, new))
             else:
                 m, z = len(item), self.steps[-1].out
@@ -336,7 +336,7 @@ class Program:
             self._kernels = kernels.kernels_for(self.tape)
         return self._kernels
 
-    def _block(self, found: _Found, new: np.ndarray) -> Block:
+    def _block(self, found: Found, new: np.ndarray) -> Block:
         inputs = new[list(found.inputs)]
         block = Block(
             out=int(new[self.source.out[found.members[0]]]),
@@ -375,7 +375,7 @@ class Program:
                 np.add.at(param_reads, step.params, 1)
             elif isinstance(step, tuple):  # (an activation reads only its block's results)
                 for i in range(*step):
-                    refs = np.array(_operands(t, i), dtype=np.int64)
+                    refs = np.array(operands(t, i), dtype=np.int64)
                     last_read[refs[refs >= 0]] = k
                     np.add.at(param_reads, ~refs[(refs < 0) & (~refs < t.n_params)], 1)
         last_read[t.output_slots] = len(steps)  # the seed is written before backward

@@ -37,7 +37,7 @@ MIN_BLOCK = 2
 
 
 @dataclass
-class _Found:
+class Found:
     """A block while the program is being laid out: its members are tape instruction indices."""
 
     members: list[int]
@@ -63,7 +63,7 @@ def _split_dot(tape: Tape, i: int) -> tuple[int | None, np.ndarray, np.ndarray] 
     return bias, w, x
 
 
-def find_blocks(tape: Tape) -> list[_Found]:
+def find_blocks(tape: Tape) -> list[Found]:
     """The groups of at least `MIN_BLOCK` layer-shaped dots over the same inputs, in tape order."""
     groups: dict[tuple, list[tuple[int, int | None, np.ndarray]]] = {}
     for i in np.flatnonzero(tape.code == DOT).tolist():
@@ -78,21 +78,22 @@ def find_blocks(tape: Tape) -> list[_Found]:
         refs = weights.ravel().tolist() + ([] if bias is None else bias.tolist())
         distinct = len(set(inputs)) == len(inputs) and len(set(refs)) == len(refs)
         if len(members) >= MIN_BLOCK and distinct:  # no scatter-add for a shared weight or input
-            found.append(_Found([i for i, _, _ in members], inputs, weights, bias))
+            found.append(Found([i for i, _, _ in members], inputs, weights, bias))
     return sorted(found, key=lambda f: f.members[0])
 
 
-def _operands(tape: Tape, i: int) -> list[int]:
+def operands(tape: Tape, i: int) -> list[int]:
+    """The references instruction ``i`` reads: a dot's terms, or an op's arguments."""
     if tape.code[i] == DOT:
         return tape.terms[tape.args[i, 0] : tape.args[i, 1]].ravel().tolist()
     return tape.args[i, : OPS[tape.code[i]].arity].tolist()
 
 
-def _readers(tape: Tape) -> dict[int, list[int]]:
+def readers_of(tape: Tape) -> dict[int, list[int]]:
     """For each slot, the instructions that read it (-1: it is an output)."""
     readers: dict[int, list[int]] = {}
     for i in range(len(tape)):
-        for r in set(_operands(tape, i)):
+        for r in set(operands(tape, i)):
             if r >= 0:
                 readers.setdefault(r, []).append(i)
     for o in tape.output_slots.tolist():
@@ -100,7 +101,7 @@ def _readers(tape: Tape) -> dict[int, list[int]]:
     return readers
 
 
-def _activations(tape: Tape, block: _Found, readers: dict[int, list[int]]) -> list[int]:
+def activations(tape: Tape, block: Found, readers: dict[int, list[int]]) -> list[int]:
     """The instructions applying one unary op to the block's outputs, one each, or none."""
     group = []
     for i in block.members:
@@ -114,7 +115,7 @@ def _activations(tape: Tape, block: _Found, readers: dict[int, list[int]]) -> li
     return group if len(same) == 1 else []
 
 
-def _new_slots(tape: Tape, found: list[_Found], acts: dict[int, list[int]]) -> np.ndarray:
+def new_slots(tape: Tape, found: list[Found], acts: dict[int, list[int]]) -> np.ndarray:
     """A renumbering of the slots: each block's results, then its activations', consecutive."""
     together = {f.members[0]: f.members + acts[f.members[0]] for f in found}
     n_leaves = len(tape.input_slots) + len(tape.target_slots)
@@ -129,7 +130,7 @@ def _new_slots(tape: Tape, found: list[_Found], acts: dict[int, list[int]]) -> n
     return new
 
 
-def _renumbered(tape: Tape, kept: list[int], new: np.ndarray) -> Tape:
+def renumbered(tape: Tape, kept: list[int], new: np.ndarray) -> Tape:
     """``tape`` with only the ``kept`` instructions, and slot ``s`` renamed ``new[s]``."""
 
     def rename(refs: np.ndarray) -> np.ndarray:
@@ -157,7 +158,7 @@ def _renumbered(tape: Tape, kept: list[int], new: np.ndarray) -> Tape:
     )
 
 
-class _Gather:
+class Gather:
     """``array[index]`` for a fixed index array: a view when the indices are evenly spaced.
 
     A layer's weights are: neuron j's weights and bias follow neuron j-1's, so
