@@ -25,7 +25,7 @@ import math
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)  # called from Python only
 def sgd_update(p, g, buf, new_p, new_buf, lr, momentum, dampening, weight_decay, nesterov, first):
     """One SGD step into ``new_p`` (and ``new_buf`` when ``momentum`` > 0).
 
@@ -40,7 +40,7 @@ def sgd_update(p, g, buf, new_p, new_buf, lr, momentum, dampening, weight_decay,
         new_p[i] = p[i] - lr * d
 
 
-@njit(cache=True)
+@njit(cache=True, no_cfunc_wrapper=True)  # called from Python only
 def adam_update(
     p, g, m, v, new_p, new_m, new_v, beta1, beta2, step_size, bias_correction2_sqrt, eps,
     weight_decay, decay_factor,
