@@ -27,7 +27,8 @@ from numba import njit
 # NumPy's error model: IEEE division, without Python's zero-division check on
 # every element, which keeps the loops from vectorising (4x slower on 26k
 # parameters). No division here can meet a zero: Adam's denominator is > eps.
-_UPDATE = {"cache": True, "error_model": "numpy"}
+# Only Python calls them: no C-callable wrapper to compile.
+_UPDATE = {"cache": True, "error_model": "numpy", "no_cfunc_wrapper": True}
 
 
 @njit(**_UPDATE)
