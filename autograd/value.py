@@ -70,10 +70,13 @@ class Value:
     6.0
     """
 
-    # Slots keep a node small; ``__dict__`` still lets code attach its own
-    # attributes (an optimizer's moments ``p.m``, a colour for a drawing), and
-    # costs one pointer per node until one is attached.
-    __slots__ = ("__dict__", "_param", "_prev", "_row", "data", "grad", "label")
+    # Slots keep a node small: every node has these four. ``__dict__`` lets
+    # code attach its own attributes (an optimizer's moments ``p.m``, a colour
+    # for a drawing); it also holds a label or an op's constant parameter, the
+    # few nodes that have one (the class defaults below serve the rest).
+    __slots__ = ("__dict__", "_prev", "_row", "data", "grad")
+    label: str = ""
+    _param: float | None = None
 
     # Make numpy hand `array + Value` to Value.__radd__ (which refuses it with
     # a clear TypeError) instead of broadcasting an array of Values.
@@ -82,10 +85,10 @@ class Value:
     def __init__(self, data: float, label: str = "") -> None:
         self.data = as_number(data, "Value")
         self.grad = 0.0
-        self.label = label
         self._row: Op | None = None
-        self._param: float | None = None
         self._prev: tuple[Value, ...] = ()
+        if label:
+            self.label = label
 
     # --- recording ops -------------------------------------------------------
 
@@ -105,8 +108,9 @@ class Value:
             shown = ", ".join(map(str, args))
             raise OverflowError(f"{op.name}({shown}) overflows a float64 (gives {data})")
         out = Value.__new__(Value)  # skip __init__: data is already a checked float
-        out.data, out.grad, out.label = data, 0.0, ""
-        out._row, out._param, out._prev = op, param, operands
+        out.data, out.grad, out._row, out._prev = data, 0.0, op, operands
+        if param is not None:
+            out._param = param
         return out
 
     def _binary(self, other: object, op_name: str, reflected: bool = False) -> Value:
@@ -264,7 +268,7 @@ class Value:
         ``d root / d child += d self / d child * d root / d self`` for every
         operand; a no-op for an input. Calling it by hand on every node, the
         root first, is how micrograd's lecture walks through backpropagation;
-        ``backward()`` takes the same steps, on a table of its own.
+        ``backward()`` takes the same steps.
 
         Examples
         --------
@@ -277,8 +281,9 @@ class Value:
         """
         if self._row is None:
             return  # an input: nothing below it to pass a gradient to
+        grad = self.grad
         for child, local in zip(self._prev, self._local_derivatives()):
-            child.grad += local * self.grad  # the chain rule, summed over paths
+            child.grad += local * grad  # the chain rule, summed over paths
 
     def backward(self, gradient: float = 1.0) -> None:
         """Fill ``.grad`` of every node below ``self`` with d self / d node.
@@ -313,21 +318,24 @@ class Value:
         """
         seed = as_number(gradient, "backward")
         order = self._topological_order()
-        # _backward()'s steps, on a table of this pass's gradients rather than on
-        # .grad: if a step fails, no .grad has changed (all or nothing).
-        grads = dict.fromkeys(order, 0.0)
-        grads[self] = seed
-        for node in reversed(order):  # the root first, each node before its operands
-            if node._prev:
-                grad = grads[node]
-                for child, local in zip(node._prev, node._local_derivatives()):
-                    grads[child] += local * grad  # the chain rule, summed over paths
-        _check_gradients_finite(order, grads)
-        inputs = [node for node in order if not node._prev]
-        accumulate_grads(inputs, [grads[node] for node in inputs], "backward")  # or raise
+        before = [node.grad for node in order]  # put back if the pass fails: all or nothing
         for node in order:
-            if node._prev:
-                node.grad = grads[node]  # intermediate gradients belong to this pass only
+            node.grad = 0.0  # this pass's gradients first; the inputs add theirs below
+        self.grad = seed
+        for node in reversed(order):  # the root first, each node before its operands
+            node._backward()
+        try:
+            _check_gradients_finite(order)
+            inputs = [node for node in order if not node._prev]
+            shares = [node.grad for node in inputs]
+            for node, grad in zip(order, before):
+                if not node._prev:
+                    node.grad = grad  # an input's gradient accumulates: back to its old sum
+            accumulate_grads(inputs, shares, "backward")  # or raise, changing none
+        except FloatingPointError:
+            for node, grad in zip(order, before):
+                node.grad = grad
+            raise
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0.0 on every node of the graph below ``self``.
@@ -419,13 +427,13 @@ def accumulate_grads(values: Sequence[Value], shares: Sequence[float], where: st
         value.grad = total
 
 
-def _check_gradients_finite(order: list[Value], grads: dict[Value, float]) -> None:
+def _check_gradients_finite(order: list[Value]) -> None:
     """Raise if backward() produced an infinite or NaN gradient, naming its source."""
-    if all(math.isfinite(grad) for grad in grads.values()):
+    if all(map(math.isfinite, [node.grad for node in order])):
         return
     for node in reversed(order):  # the first bad node seen from the root is the cause
-        bad = [grads[child] for child in node._prev if not math.isfinite(grads[child])]
-        if math.isfinite(grads[node]) and bad:
+        bad = [child.grad for child in node._prev if not math.isfinite(child.grad)]
+        if math.isfinite(node.grad) and bad:
             operands = ", ".join(str(v.data) for v in node._prev)
             raise FloatingPointError(
                 f"backward through {node._row.name}({operands}) gives the gradient {bad[0]}: "
