@@ -27,6 +27,8 @@ the other rows are zeroed first. A batch with enough work (the Numba engine's
 own rule, `autograd.kernels.splits`) runs as two halves at once, in two
 threads with their own buffers (numpy's products and the kernels release the
 GIL), each with one BLAS thread; the two parameter gradients are then added.
+Setting numpy's BLAS threads takes threadpoolctl (the ``threads`` extra):
+without it a batch always runs as one, with the BLAS threads as they are set.
 
 A block is a group of at least `autograd.layout.MIN_BLOCK` ``dot`` s whose terms are an
 optional bias ``1.0*$b`` followed by ``$w*%x`` terms over the same slots
@@ -65,7 +67,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
+
+try:  # the `threads` extra: without it a batch runs as one, with the BLAS threads as set
+    from threadpoolctl import ThreadpoolController
+except ImportError:
+    ThreadpoolController = None
 
 from autograd import kernels
 from autograd.layout import (
@@ -124,7 +130,8 @@ def _one_blas_thread() -> Iterator[None]:
     """
     global _blas
     if _blas is None:
-        _blas = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+        found = [] if ThreadpoolController is None else ThreadpoolController().lib_controllers
+        _blas = [lib for lib in found if lib.user_api == "blas"]
     before = [lib.get_num_threads() for lib in _blas]
     for lib, n in zip(_blas, before):
         if n != 1:
@@ -498,8 +505,8 @@ class Program:
         t = self.tape
         uniform = self.source.uniform if uniform is None else uniform
         batch = len(X)
-        if parallel is None:
-            parallel = kernels.splits(self.source, batch)
+        if parallel is None:  # two halves only with one BLAS thread each (see the module doc)
+            parallel = ThreadpoolController is not None and kernels.splits(self.source, batch)
         n_chunks = 2 if parallel and batch % 2 == 0 else 1
         chunks = self._last = self._workspace(batch, n_chunks)
         width = batch // n_chunks

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from autograd import Value, kernels
+from autograd import Value, blocks, kernels
 from autograd.blocks import Program, _one_blas_thread
 from autograd.tape import trace
 from nn.layers import MLP
@@ -193,6 +193,16 @@ def test_an_odd_batch_runs_in_one_pass_when_halves_are_asked_for():
     X, T = np.ones((3, 2)), np.zeros((3, 1))
     program.loss_and_grad(X, T, parallel=True)
     assert 2 not in program._buffers
+
+
+@pytest.mark.parametrize("threadpoolctl", [True, False])
+def test_a_big_batch_runs_as_halves_only_where_blas_can_run_one_thread(threadpoolctl, monkeypatch):
+    monkeypatch.setattr(kernels, "PARALLEL_MIN_WORK", 0)  # every batch is big
+    if not threadpoolctl:  # the `threads` extra is not installed
+        monkeypatch.setattr(blocks, "ThreadpoolController", None)
+    program = MLP(2, [4, 1], seed=0).compile(mse_loss).program
+    program.loss_and_grad(np.ones((4, 2)), np.zeros((4, 1)))
+    assert (2 in program._buffers) == threadpoolctl
 
 
 def test_a_bad_sample_in_the_second_half_is_named():
