@@ -24,7 +24,7 @@ long row for the kernels (one instruction's fixed cost instead of ``m``).
 Backward writes a gradient where nothing else adds to it (a block's inputs
 that nothing after it reads, parameters no other instruction reads), so only
 the other rows are zeroed first. A batch with enough work (the Numba engine's
-own rule, `autograd.kernels.splits`) runs as two halves at once, in two
+own rule, `autograd.halves.splits`) runs as two halves at once, in two
 threads with their own buffers (numpy's products and the kernels release the
 GIL), each with one BLAS thread; the two parameter gradients are then added.
 Setting numpy's BLAS threads takes threadpoolctl (the ``threads`` extra):
@@ -61,8 +61,7 @@ outputs: %4 %5
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -73,7 +72,7 @@ try:  # the `threads` extra: without it a batch runs as one, with the BLAS threa
 except ImportError:
     ThreadpoolController = None
 
-from autograd import kernels
+from autograd import halves, kernels
 from autograd.layout import (
     Found,
     Gather,
@@ -88,35 +87,6 @@ from autograd.numbers import all_finite
 from autograd.tape import Tape
 
 _blas: list | None = None  # numpy's BLAS libraries, found on the first split batch
-_helper: ThreadPoolExecutor | None = None
-
-
-def _run_halves(run: Callable[[int], None]) -> None:
-    """``run(0)`` and ``run(1)`` at once: in this thread, and in a helper thread.
-
-    Whichever thread is free first takes half 1: on a busy machine the helper
-    may not get a core before this thread is done with half 0, which then
-    runs half 1 too instead of waiting.
-    """
-    global _helper
-    if _helper is None:
-        _helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tapegrad-blocks")
-    pending = [1]
-
-    def claim() -> None:
-        try:
-            c = pending.pop()  # atomic: one thread gets it
-        except IndexError:
-            return
-        run(c)
-
-    helper = _helper.submit(claim)
-    try:
-        run(0)
-        claim()
-    finally:  # the buffers are not free before the helper is done
-        wait([helper])
-    helper.result()
 
 
 @contextmanager
@@ -486,7 +456,7 @@ class Program:
 
         ``parallel`` splits an even batch in two halves run at once by two
         threads (default: when the source tape's work is above
-        `autograd.kernels.PARALLEL_MIN_WORK`, the Numba engine's own rule). The
+        `autograd.halves.PARALLEL_MIN_WORK`, the Numba engine's own rule). The
         gradient array is reused by the next call: copy it to keep it.
 
         Examples
@@ -506,7 +476,7 @@ class Program:
         uniform = self.source.uniform if uniform is None else uniform
         batch = len(X)
         if parallel is None:  # two halves only with one BLAS thread each (see the module doc)
-            parallel = ThreadpoolController is not None and kernels.splits(self.source, batch)
+            parallel = ThreadpoolController is not None and halves.splits(self.source, batch)
         n_chunks = 2 if parallel and batch % 2 == 0 else 1
         chunks = self._last = self._workspace(batch, n_chunks)
         width = batch // n_chunks
@@ -530,7 +500,7 @@ class Program:
         else:
             self.instruction_kernels  # noqa: B018 (compiled here, not by two threads at once)
             with _one_blas_thread():
-                _run_halves(run)
+                halves.run_halves(run)
         if not all(finite):
             self._raise_nonfinite(uniform, chunks)
         grad = chunks[0].gu

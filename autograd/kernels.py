@@ -38,10 +38,8 @@ Examples
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 import types
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -51,6 +49,7 @@ from numba import njit
 from autograd import dispatch as dispatch_module
 from autograd import ops
 from autograd.dispatch import HELPER, dispatch, jit_helper
+from autograd.halves import run_halves, splits
 from autograd.numbers import all_finite
 from autograd.ops import OPS, OPS_BY_NAME
 from autograd.tape import DOT, Tape
@@ -342,30 +341,6 @@ def _compile_kernels(codes: frozenset[int]) -> Kernels:
     return Kernels(codes, *compiled)
 
 
-# Two threads, one half of the batch each, pay off above this much work (samples ×
-# (instructions + dot terms)): below it, the hand-off costs more (benchmarks/README.md).
-PARALLEL_MIN_WORK = int(os.environ.get("TAPEGRAD_PARALLEL_MIN_WORK", 3_000_000))
-_helper_thread: ThreadPoolExecutor | None = None
-
-
-def splits(tape: Tape, batch: int) -> bool:
-    """Whether running ``batch`` samples of ``tape`` as two halves in two threads pays off."""
-    return batch % 2 == 0 and batch * (len(tape) + len(tape.terms)) >= PARALLEL_MIN_WORK
-
-
-def _run_halves(run, X, T, selected, vals, grads, gu, spare) -> None:
-    """``run`` on each half of the batch at once: the second half in a helper thread."""
-    global _helper_thread
-    if _helper_thread is None:
-        _helper_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tapegrad")
-    half = len(X) // 2
-    second = _helper_thread.submit(
-        run, X[half:], T[half:], selected[half:], vals[1:], grads[1:], gu[1:], spare[1:]
-    )
-    run(X[:half], T[:half], selected[:half], vals[:1], grads[:1], gu[:1], spare[:1])
-    second.result()
-
-
 class Workspace:
     """Buffers for one tape, reused across calls of the same batch size.
 
@@ -457,7 +432,7 @@ def loss_and_grad(
         Reusable buffers.
     parallel : bool, optional
         Split the batch in two halves run by two threads (an even batch only).
-        By default only when the work is above ``PARALLEL_MIN_WORK``.
+        By default when `autograd.halves.splits` says it pays.
 
     Returns
     -------
@@ -492,27 +467,23 @@ def loss_and_grad(
     vals, grads, spare = workspace.buffers(batch, n_chunks)
     gu = np.zeros((n_chunks, len(uniform)))
 
-    def run(X, T, selected, vals, grads, gu, spare):
+    width = batch // n_chunks
+
+    def run(c: int) -> None:
+        """Chunk ``c`` of the batch, with its own buffers."""
+        part = slice(c * width, (c + 1) * width)
         workspace.kernels.train(
-            workspace.arrays,
-            uniform,
-            X,
-            T,
-            selected,
-            1.0 / batch,
-            vals[0],
-            grads[0],
-            gu[0],
-            spare[0],
-        )
+            workspace.arrays, uniform, X[part], T[part], selected[part], 1.0 / batch,
+            vals[c], grads[c], gu[c], spare[c],
+        )  # fmt: skip
 
     if n_chunks == 1:
-        run(X, T, selected, vals, grads, gu, spare)
+        run(0)
     else:
-        _run_halves(run, X, T, selected, vals, grads, gu, spare)
+        workspace.kernels  # noqa: B018 (compiled here, not by two threads at once)
+        run_halves(run)
     raise_if_nonfinite(tape, uniform, vals)
     sample = np.arange(batch)
-    width = batch // n_chunks
     losses = vals[sample // width, selected, sample % width]
     grad = gu.sum(axis=0)[: tape.n_params]
     check_gradient(tape, grad)

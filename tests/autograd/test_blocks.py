@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from autograd import Value, blocks, kernels
+from autograd import Value, blocks, halves, kernels
 from autograd.blocks import Program, _one_blas_thread
 from autograd.tape import trace
 from nn.layers import MLP
@@ -197,7 +197,7 @@ def test_an_odd_batch_runs_in_one_pass_when_halves_are_asked_for():
 
 @pytest.mark.parametrize("threadpoolctl", [True, False])
 def test_a_big_batch_runs_as_halves_only_where_blas_can_run_one_thread(threadpoolctl, monkeypatch):
-    monkeypatch.setattr(kernels, "PARALLEL_MIN_WORK", 0)  # every batch is big
+    monkeypatch.setattr(halves, "PARALLEL_MIN_WORK", 0)  # every batch is big
     if not threadpoolctl:  # the `threads` extra is not installed
         monkeypatch.setattr(blocks, "ThreadpoolController", None)
     program = MLP(2, [4, 1], seed=0).compile(mse_loss).program

@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 import pytest
 
-from autograd import Value, kernels
+from autograd import Value, halves
 from nn.data import DataLoader
 from nn.layers import MLP
 from nn.losses import cross_entropy, mse_loss
@@ -134,12 +134,12 @@ def test_an_optimizer_on_some_parameters_updates_only_those():
 @pytest.mark.parametrize(
     ("loss_fn", "nouts", "classes"), [(mse_loss, [4, 1], 1), (cross_entropy, [4, 3], 3)]
 )
-@pytest.mark.parametrize("halves", [False, True])
+@pytest.mark.parametrize("split", [False, True])
 def test_a_step_returns_the_outputs_predict_gives_before_its_update(
-    loss_fn, nouts, classes, halves, monkeypatch
+    loss_fn, nouts, classes, split, monkeypatch
 ):
-    if halves:  # the batch's two halves run by two threads, as for a big batch
-        monkeypatch.setattr(kernels, "PARALLEL_MIN_WORK", 0)
+    if split:  # the batch's two halves run by two threads, as for a big batch
+        monkeypatch.setattr(halves, "PARALLEL_MIN_WORK", 0)
     X, y = _data(classes, n=6)
     model, twin = MLP(3, nouts, seed=1), MLP(3, nouts, seed=1)
     compiled, twin_compiled = model.compile(loss_fn), twin.compile(loss_fn)
