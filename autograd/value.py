@@ -319,12 +319,12 @@ class Value:
         seed = as_number(gradient, "backward")
         order = self._topological_order()
         before = [node.grad for node in order]  # put back if the pass fails: all or nothing
-        for node in order:
-            node.grad = 0.0  # this pass's gradients first; the inputs add theirs below
-        self.grad = seed
-        for node in reversed(order):  # the root first, each node before its operands
-            node._backward()
         try:
+            for node in order:
+                node.grad = 0.0  # this pass's gradients first; the inputs add theirs below
+            self.grad = seed
+            for node in reversed(order):  # the root first, each node before its operands
+                node._backward()
             _check_gradients_finite(order)
             inputs = [node for node in order if not node._prev]
             shares = [node.grad for node in inputs]
@@ -332,7 +332,7 @@ class Value:
                 if not node._prev:
                     node.grad = grad  # an input's gradient accumulates: back to its old sum
             accumulate_grads(inputs, shares, "backward")  # or raise, changing none
-        except FloatingPointError:
+        except BaseException:  # a bad gradient, or Ctrl-C halfway
             for node, grad in zip(order, before):
                 node.grad = grad
             raise

@@ -33,6 +33,26 @@ def test_failed_backward_leaves_every_grad_as_before():
     assert (w.grad, z.grad) == (2.0, 0.0)
 
 
+def test_backward_interrupted_halfway_leaves_every_grad_as_before(monkeypatch):
+    w = Value(3.0)
+    w.grad = 2.0
+    out = (w * w).tanh() * w
+    before = grads_of(out)
+    steps = []
+
+    def interrupted(node):  # Ctrl-C on the second node's chain-rule step
+        steps.append(node)
+        if len(steps) == 2:
+            raise KeyboardInterrupt
+        original(node)
+
+    original = Value._backward
+    monkeypatch.setattr(Value, "_backward", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        out.backward()
+    assert grads_of(out) == before
+
+
 def test_backward_after_a_failure_gives_the_same_as_without_it():
     w = Value(1.5)
     bad, good = Value(0.0).sqrt() * w, w * w
