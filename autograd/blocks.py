@@ -480,10 +480,10 @@ class Program:
         n_chunks = 2 if parallel and batch % 2 == 0 else 1
         chunks = self._last = self._workspace(batch, n_chunks)
         width = batch // n_chunks
-        columns = np.arange(width)
         if selected is None:  # one output: its row, a plain slice
             rows = [int(t.output_slots[0])] * n_chunks
         else:
+            columns = np.arange(width)
             rows = [(r, columns) for r in np.split(t.output_slots[selected], n_chunks)]
         finite = [False] * n_chunks
 
