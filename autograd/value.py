@@ -57,7 +57,8 @@ class Value:
     _row : Op or None
         The op-table row that produced this value (None for an input).
     _prev : tuple of Value
-        The operands of the op, in order.
+        The operands of the op, in order (read from ``_x`` and ``_y``, the
+        slots that hold them).
 
     Examples
     --------
@@ -70,13 +71,12 @@ class Value:
     6.0
     """
 
-    # Slots keep a node small: every node has these four. ``__dict__`` lets
-    # code attach its own attributes (an optimizer's moments ``p.m``, a colour
-    # for a drawing); it also holds a label or an op's constant parameter, the
-    # few nodes that have one (the class defaults below serve the rest).
-    __slots__ = ("__dict__", "_prev", "_row", "data", "grad")
-    label: str = ""
-    _param: float | None = None
+    # A node is one small object: its number, its gradient, its op and up to
+    # two operands, in slots (no tuple of operands). Fewer objects per node
+    # means less memory and less work for Python's garbage collector, which
+    # scans every object a graph allocates. ``__dict__`` is there for code
+    # that attaches attributes of its own (an optimizer's moments ``p.m``).
+    __slots__ = ("__dict__", "_param", "_row", "_x", "_y", "data", "grad", "label")
 
     # Make numpy hand `array + Value` to Value.__radd__ (which refuses it with
     # a clear TypeError) instead of broadcasting an array of Values.
@@ -85,19 +85,30 @@ class Value:
     def __init__(self, data: float, label: str = "") -> None:
         self.data = as_number(data, "Value")
         self.grad = 0.0
+        self.label = label
         self._row: Op | None = None
-        self._prev: tuple[Value, ...] = ()
-        if label:
-            self.label = label
+        self._param: float | None = None
+        self._x: Value | None = None  # the operands, None where the op has fewer
+        self._y: Value | None = None
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The operands of the op that made this node, in order (micrograd's name).
+
+        >>> a, b = Value(2.0), Value(3.0)
+        >>> (a * b)._prev == (a, b), a._prev
+        (True, ())
+        """
+        if self._y is not None:
+            return (self._x, self._y)
+        return () if self._x is None else (self._x,)
 
     # --- recording ops -------------------------------------------------------
 
     @staticmethod
-    def _apply(op: Op, operands: tuple[Value, ...], param: float | None = None) -> Value:
-        """Run ``op`` forward on ``operands`` and record the result as a new node."""
-        args = [v.data for v in operands]
-        if param is not None:
-            args.append(param)
+    def _apply(op: Op, x: Value, y: Value | None = None, param: float | None = None) -> Value:
+        """Run ``op`` forward on the operands ``x`` (and ``y``); record the result as a node."""
+        args = _numbers(x, y, param)
         if op.domain is not None and (error := op.domain(*args)) is not None:
             raise type(error)(f"{op.name}: {error}")
         try:
@@ -108,19 +119,19 @@ class Value:
             shown = ", ".join(map(str, args))
             raise OverflowError(f"{op.name}({shown}) overflows a float64 (gives {data})")
         out = Value.__new__(Value)  # skip __init__: data is already a checked float
-        out.data, out.grad, out._row, out._prev = data, 0.0, op, operands
-        if param is not None:
-            out._param = param
+        out.data, out.grad, out.label, out._row, out._param = data, 0.0, "", op, param
+        out._x, out._y = x, y
         return out
 
     def _binary(self, other: object, op_name: str, reflected: bool = False) -> Value:
         if not isinstance(other, Value):
             other = Value(as_number(other, op_name))
-        operands = (other, self) if reflected else (self, other)
-        return Value._apply(_OP[op_name], operands)
+        if reflected:
+            return Value._apply(_OP[op_name], other, self)
+        return Value._apply(_OP[op_name], self, other)
 
     def _unary(self, op_name: str, param: float | None = None) -> Value:
-        return Value._apply(_OP[op_name], (self,), param)
+        return Value._apply(_OP[op_name], self, param=param)
 
     def __add__(self, other: Value | float) -> Value:
         return self._binary(other, "add")
@@ -254,9 +265,7 @@ class Value:
 
     def _local_derivatives(self) -> tuple[float, ...]:
         """d self / d operand for each operand, from the op table."""
-        args = [v.data for v in self._prev]
-        if self._param is not None:
-            args.append(self._param)
+        args = _numbers(self._x, self._y, self._param)
         try:
             return self._row.derivative(*args, self.data)
         except (ArithmeticError, ValueError):  # e.g. sqrt'(0) = 1 / 0
@@ -326,10 +335,10 @@ class Value:
             for node in reversed(order):  # the root first, each node before its operands
                 node._backward()
             _check_gradients_finite(order)
-            inputs = [node for node in order if not node._prev]
+            inputs = [node for node in order if node._row is None]
             shares = [node.grad for node in inputs]
             for node, grad in zip(order, before):
-                if not node._prev:
+                if node._row is None:
                     node.grad = grad  # an input's gradient accumulates: back to its old sum
             accumulate_grads(inputs, shares, "backward")  # or raise, changing none
         except BaseException:  # a bad gradient, or Ctrl-C halfway
@@ -374,7 +383,10 @@ def topological_order(roots: Sequence[Value]) -> list[Value]:
     uses: dict[Value, int] = dict.fromkeys(roots, 0)
     stack = list(uses)
     while stack:
-        for child in stack.pop()._prev:
+        node = stack.pop()
+        for child in (node._x, node._y):  # its operands: _prev, without building a tuple
+            if child is None:
+                break  # no (more) operands: an op fills _x first
             if child in uses:
                 uses[child] += 1
             else:
@@ -385,12 +397,20 @@ def topological_order(roots: Sequence[Value]) -> list[Value]:
     while ready:
         node = ready.pop()
         released.append(node)
-        for child in node._prev:
+        for child in (node._x, node._y):
+            if child is None:
+                break
             uses[child] -= 1
             if uses[child] == 0:  # its last user is released
                 ready.append(child)
     released.reverse()
     return released
+
+
+def _numbers(x: Value, y: Value | None, param: float | None) -> tuple[float, ...]:
+    """The arguments of an op-table function: the operands' numbers, then the parameter."""
+    args = (x.data,) if y is None else (x.data, y.data)
+    return args if param is None else (*args, param)
 
 
 def _data_of(other: object, where: str) -> float:

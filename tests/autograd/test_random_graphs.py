@@ -118,7 +118,7 @@ def replay_at(root: Value, leaf_values: dict) -> float:
             data[node] = leaf_values.get(node, node.data)
         else:
             operands = tuple(Value(data[child]) for child in node._prev)
-            data[node] = Value._apply(node._row, operands, node._param).data
+            data[node] = Value._apply(node._row, *operands, param=node._param).data
     return data[root]
 
 

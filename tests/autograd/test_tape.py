@@ -223,7 +223,7 @@ def test_every_op_agrees_with_the_scalar_engine(op):
     def fn(x, t):
         a = w * x[0] + shift
         b = v * x[1] + shift
-        out = Value._apply(op, (a, b)[: op.arity], param)
+        out = Value._apply(op, *(a, b)[: op.arity], param=param)
         return out * t[0] + w * v
 
     X = rng.uniform(-1.5, 1.5, size=(9, 2))
