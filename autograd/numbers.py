@@ -61,6 +61,22 @@ def as_number(x: object, where: str) -> float:
     return number
 
 
+def saved_number(x: object, where: str) -> float:
+    """`as_number` for a number read from a file: every refusal is a ``ValueError``.
+
+    A wrong type in a saved file is bad data, not a programming error.
+
+    >>> saved_number("0.5", "history.train_loss[0]")
+    Traceback (most recent call last):
+    ...
+    ValueError: history.train_loss[0]: expected a number or Value, got str ('0.5')
+    """
+    try:
+        return as_number(x, where)
+    except TypeError as error:
+        raise ValueError(str(error)) from None
+
+
 def all_finite(array) -> bool:
     """Whether every number of a numpy array is finite: one sum, no temporary array.
 

@@ -20,7 +20,7 @@ import json
 import math
 import os
 
-from autograd.numbers import as_number
+from autograd.numbers import saved_number
 from autograd.value import Value
 from nn import init as nn_init
 from nn.data import Standardizer
@@ -241,20 +241,13 @@ def _check_bounds(model, parameters: dict) -> None:
                 rule(f"parameters[{name!r}][{i}]", x)
 
 
-def _checked_number(where: str, x: object) -> float:
-    try:
-        return as_number(x, where)
-    except TypeError as error:
-        raise ValueError(str(error)) from None
-
-
 def _non_negative(where: str, x: object) -> None:
-    if _checked_number(where, x) < 0.0:
+    if saved_number(x, where) < 0.0:
         raise ValueError(f"{where}: expected a number >= 0, got {_short(x)}")
 
 
 def _count(where: str, x: object) -> None:
-    number = _checked_number(where, x)
+    number = saved_number(x, where)
     if not (number.is_integer() and 0 <= number <= MAX_COUNT):
         raise ValueError(f"{where}: expected a count, an integer in [0, 2**53], got {_short(x)}")
 
@@ -315,7 +308,7 @@ def _checked_standardizer(saved: dict | None, model) -> Standardizer | None:
         if not isinstance(entries, list):
             raise ValueError(f"standardizer {key!r}: expected a list of numbers")
         for i, x in enumerate(entries):
-            _checked_number(f"standardizer {key!r}[{i}]", x)
+            saved_number(x, f"standardizer {key!r}[{i}]")
         nin = getattr(model, "nin", None)
         if isinstance(nin, int) and len(entries) != nin:
             raise ValueError(

@@ -32,7 +32,6 @@ Examples
 from __future__ import annotations
 
 import logging
-import math
 import numbers
 import sys
 import time
@@ -42,6 +41,7 @@ from dataclasses import asdict, dataclass, field, fields
 import numpy as np
 
 from autograd import Value
+from autograd.numbers import saved_number
 from nn.arrays import as_float_array
 from nn.inference import check_engine, model_mode, output_row, predict
 from nn.losses import decision_threshold
@@ -151,9 +151,11 @@ class History:
         if unknown:
             raise ValueError(f"{where}: unknown fields {sorted(unknown)}")
         for name in lists:
-            numbers = d.get(name, [])
-            if not (isinstance(numbers, list) and all(_is_finite_number(x) for x in numbers)):
+            entries = d.get(name, [])
+            if not isinstance(entries, list):
                 raise ValueError(f"{where}.{name}: expected a list of numbers")
+            for i, x in enumerate(entries):
+                saved_number(x, f"{where}.{name}[{i}]")
         watched = d.get("val_loss") or d.get("train_loss") or []
         best = d.get("best_epoch")
         if best is not None and not (type(best) is int and 1 <= best <= len(watched)):
@@ -163,10 +165,6 @@ class History:
         if not isinstance(d.get("stopped_early", False), bool):
             raise ValueError(f"{where}.stopped_early: expected true or false")
         return cls(**{key: value for key, value in d.items() if key != "epochs"})
-
-
-def _is_finite_number(x: object) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 # --- outputs, classes and scores ----------------------------------------------------
