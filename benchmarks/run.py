@@ -6,8 +6,9 @@ Usage::
     python benchmarks/run.py --quick    # fewer repeats, smaller chains: a smoke test
 
 Prints markdown tables and writes ``benchmarks/results.json``. Every time is
-the median of at least 5 repeats, float64 throughout. A training step is
-forward + backward + Adam update on one batch (``zero_grad`` included).
+the median of at least 5 repeats (the fast engines of a row timed in turns),
+float64 throughout. A training step is forward + backward + Adam update on one
+batch (``zero_grad`` included).
 Needs the ``bench`` extra (JAX, PyTorch, micrograd, scikit-learn, threadpoolctl).
 See ``benchmarks/README.md`` for what each number means.
 """
@@ -33,6 +34,7 @@ import tempfile
 import threading
 import time
 import tracemalloc
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +65,8 @@ CONFIGS = [
 # about 40 s for MLP(2, [64, 64, 1]) at batch 256 here), so they are skipped.
 MAX_GRAPH_NODES = 1_500_000
 MIN_REPEATS = 5
+ROUNDS = 5  # turns of the interleaved measurement (see interleaved_times)
+SETTLE_S = 0.05  # a pause between two engines' turns
 
 
 # --- timing ----------------------------------------------------------------------
@@ -87,6 +91,48 @@ def median_time(step, budget: float, min_repeats: int = MIN_REPEATS, label: str 
     if label:
         print(f"    {label}: {statistics.median(times) * 1e3:.3f} ms", file=sys.stderr)
     return {"median_s": statistics.median(times), "repeats": repeats}
+
+
+def interleaved_times(entries: dict, budget: float, rounds: int = ROUNDS) -> dict:
+    """Median seconds of each step, measured in turns: ``rounds`` rounds of every entry.
+
+    ``entries`` maps a name to ``(step, setting)``, ``setting`` a context
+    manager factory (a thread count, say). A load spike from other work on
+    the machine then falls on every engine alike, not on whichever ran at
+    that moment, so the ratios between them hold better than their times.
+    Each entry's median is over all its repeats, after one warm-up run.
+    """
+    times: dict[str, list[float]] = {name: [] for name in entries}
+    for step, setting in entries.values():
+        with setting():
+            step()  # warm-up (and the first call's one-time costs)
+    for _ in range(rounds):
+        for name, (step, setting) in entries.items():
+            with setting():
+                time.sleep(SETTLE_S)  # the last engine's idle threads stop spinning
+                step()  # untimed: the first call after a switch refills the caches
+                start = time.perf_counter()
+                while time.perf_counter() - start < budget / rounds or len(times[name]) < 1:
+                    begin = time.perf_counter()
+                    step()
+                    times[name].append(time.perf_counter() - begin)
+    results = {}
+    for name, samples in times.items():
+        results[name] = {"median_s": statistics.median(samples), "repeats": len(samples)}
+        print(f"    {name}: {results[name]['median_s'] * 1e3:.3f} ms", file=sys.stderr)
+    return results
+
+
+@contextlib.contextmanager
+def torch_threads(n: int):
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def data(nin: int, n_out: int, batch: int) -> tuple[np.ndarray, np.ndarray]:
@@ -175,8 +221,6 @@ def best(row: dict, prefix: str) -> dict:
 
 
 def training_steps(budget: float) -> list[dict]:
-    import torch
-
     rows = []
     for name, nin, nouts, batch in CONFIGS:
         X, y = data(nin, nouts[-1], batch)
@@ -189,19 +233,26 @@ def training_steps(budget: float) -> list[dict]:
                 tapegrad_scalar_step(nin, nouts, X, y), budget, label="scalar"
             )
         gc.collect()
-        step, classic = tapegrad_compiled_steps(nin, nouts, X, y)
-        for threads in (1, 2):
-            with threadpool_limits(threads):
-                row[f"tapegrad compiled, BLAS {threads}"] = median_time(step, budget, label="c")
-        row["compiled loss_and_grad + step()"] = median_time(classic, budget)
-        for threads in (1, 2):
-            torch.set_num_threads(threads)
-            row[f"PyTorch {threads}"] = median_time(torch_step(nin, nouts, X, y), budget, label="t")
+        step, _ = tapegrad_compiled_steps(nin, nouts, X, y)
+        _, classic = tapegrad_compiled_steps(nin, nouts, X, y)  # a model of its own
         start = time.perf_counter()
-        step = jax_step(nin, nouts, X, y)
-        step()
+        jax = jax_step(nin, nouts, X, y)
+        jax()
         row["JAX first call s"] = time.perf_counter() - start
-        row["JAX jit"] = median_time(step, budget, label="jax")
+        entries = {}
+        for threads in (1, 2):
+            entries[f"tapegrad compiled, BLAS {threads}"] = (
+                step,
+                partial(threadpool_limits, threads),
+            )
+        entries["compiled loss_and_grad + step()"] = (classic, contextlib.nullcontext)
+        for threads in (1, 2):
+            entries[f"PyTorch {threads}"] = (
+                torch_step(nin, nouts, X, y),
+                partial(torch_threads, threads),
+            )
+        entries["JAX jit"] = (jax, contextlib.nullcontext)
+        row.update(interleaved_times(entries, budget))
         rows.append(row)
         print(f"  {name} batch {batch}: done", file=sys.stderr)
     return rows
@@ -213,12 +264,13 @@ def layouts(budget: float) -> list[dict]:
     for name, nin, nouts, batch in CONFIGS:
         X, y = data(nin, nouts[-1], batch)
         row = {"model": name, "batch": batch}
+        entries = {}
         for blocks in (False, True):
             step, _ = tapegrad_compiled_steps(nin, nouts, X, y, blocks=blocks)
             for threads in (1, 2):
                 key = f"{'blocks' if blocks else 'dots'}, BLAS {threads}"
-                with threadpool_limits(threads):
-                    row[key] = median_time(step, budget)
+                entries[key] = (step, partial(threadpool_limits, threads))
+        row.update(interleaved_times(entries, budget))
         rows.append(row)
     return rows
 
