@@ -6,7 +6,7 @@ Usage::
     python benchmarks/run.py --quick    # fewer repeats, smaller chains: a smoke test
 
 Prints markdown tables and writes ``benchmarks/results.json``. Every time is
-the median of at least 5 repeats (the fast engines of a row timed in turns),
+the median of at least 5 repeats (the engines of a row timed in turns),
 float64 throughout. A training step is forward + backward + Adam update on one
 batch (``zero_grad`` included).
 Needs the ``bench`` extra (JAX, PyTorch, micrograd, scikit-learn, threadpoolctl).
@@ -64,63 +64,63 @@ CONFIGS = [
 # weight per sample). Above this size a step takes tens of seconds (micrograd:
 # about 40 s for MLP(2, [64, 64, 1]) at batch 256 here), so they are skipped.
 MAX_GRAPH_NODES = 1_500_000
-MIN_REPEATS = 5
-ROUNDS = 5  # turns of the interleaved measurement (see interleaved_times)
+ROUNDS = 5  # turns of every measurement, so at least 5 repeats (see interleaved_times)
+SLOW_S = 1.0  # a step slower than this gets no warm-up
 SETTLE_S = 0.05  # a pause between two engines' turns
 
 
 # --- timing ----------------------------------------------------------------------
 
 
-def median_time(step, budget: float, min_repeats: int = MIN_REPEATS, label: str = "") -> dict:
-    """Median seconds of ``step()`` over at least ``min_repeats`` runs.
-
-    A warm-up run comes first unless the step is slow (over a second: nothing
-    to warm up in a pure-Python engine), then as many repeats as ``budget``
-    seconds allow, up to 200.
-    """
-    start = time.perf_counter()
-    step()
-    first = time.perf_counter() - start
-    times = [first] if first > 1.0 else []
-    repeats = max(min_repeats, min(200, int(budget / max(first, 1e-9))))
-    while len(times) < repeats:
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    if label:
-        print(f"    {label}: {statistics.median(times) * 1e3:.3f} ms", file=sys.stderr)
-    return {"median_s": statistics.median(times), "repeats": repeats}
-
-
 def interleaved_times(entries: dict, budget: float, rounds: int = ROUNDS) -> dict:
     """Median seconds of each step, measured in turns: ``rounds`` rounds of every entry.
 
     ``entries`` maps a name to ``(step, setting)``, ``setting`` a context
-    manager factory (a thread count, say). A load spike from other work on
-    the machine then falls on every engine alike, not on whichever ran at
-    that moment, so the ratios between them hold better than their times.
-    Each entry's median is over all its repeats, after one warm-up run.
+    manager factory (a thread count, say). A burst of other work on the
+    machine then falls on every engine alike, not on whichever ran at that
+    moment, so the ratios between them hold better than their times. In each
+    round an entry gets ``budget / rounds`` seconds of repeats (at least one),
+    after a pause and an untimed call. A step that takes over a second (a
+    pure-Python engine: nothing to warm up) skips both, and its first run,
+    one-time costs included, counts as one of its repeats.
     """
     times: dict[str, list[float]] = {name: [] for name in entries}
-    for step, setting in entries.values():
+    slow = set()
+    for name, (step, setting) in entries.items():
         with setting():
-            step()  # warm-up (and the first call's one-time costs)
+            first = timed(step)  # the warm-up, and the first call's one-time costs
+        if first > SLOW_S:
+            slow.add(name)
+            times[name].append(first)
     for _ in range(rounds):
         for name, (step, setting) in entries.items():
             with setting():
-                time.sleep(SETTLE_S)  # the last engine's idle threads stop spinning
-                step()  # untimed: the first call after a switch refills the caches
+                if name not in slow:
+                    time.sleep(SETTLE_S)  # the last engine's idle threads stop spinning
+                    step()  # untimed: the first call after a switch refills the caches
                 start = time.perf_counter()
-                while time.perf_counter() - start < budget / rounds or len(times[name]) < 1:
-                    begin = time.perf_counter()
-                    step()
-                    times[name].append(time.perf_counter() - begin)
+                while not times[name] or time.perf_counter() - start < budget / rounds:
+                    times[name].append(timed(step))
     results = {}
     for name, samples in times.items():
         results[name] = {"median_s": statistics.median(samples), "repeats": len(samples)}
         print(f"    {name}: {results[name]['median_s'] * 1e3:.3f} ms", file=sys.stderr)
     return results
+
+
+def timed(step) -> float:
+    start = time.perf_counter()
+    step()
+    return time.perf_counter() - start
+
+
+@contextlib.contextmanager
+def garbage_collected():
+    """Collect the garbage a turn leaves (micrograd's reference cycles), after it, untimed."""
+    try:
+        yield
+    finally:
+        gc.collect()
 
 
 @contextlib.contextmanager
@@ -226,12 +226,12 @@ def training_steps(budget: float) -> list[dict]:
         X, y = data(nin, nouts[-1], batch)
         row = {"model": name, "batch": batch, "flops": step_flops(nin, nouts, batch)}
         small = graph_nodes(nin, nouts, batch) <= MAX_GRAPH_NODES
+        scalar = {}  # each turn's leftover garbage is collected before the other's turn
         if small and nouts[-1] == 1:  # micrograd has no exp/log: no cross-entropy
-            row["micrograd"] = median_time(micrograd_step(nin, nouts, X, y), budget, label="micro")
+            scalar["micrograd"] = (micrograd_step(nin, nouts, X, y), garbage_collected)
         if small:
-            row["tapegrad scalar"] = median_time(
-                tapegrad_scalar_step(nin, nouts, X, y), budget, label="scalar"
-            )
+            scalar["tapegrad scalar"] = (tapegrad_scalar_step(nin, nouts, X, y), garbage_collected)
+        row.update(interleaved_times(scalar, budget))
         gc.collect()
         step, _ = tapegrad_compiled_steps(nin, nouts, X, y)
         _, classic = tapegrad_compiled_steps(nin, nouts, X, y)  # a model of its own
