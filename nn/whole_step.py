@@ -49,14 +49,13 @@ from nn.optim import Optimizer
 
 _DATA = Value.__dict__["data"]  # the slots' own descriptors, past HeldValue's properties
 _GRAD = Value.__dict__["grad"]
-_HOLDERS: dict[int, ArrayParameters] = {}  # id(held Value) -> who holds it
 
 
-def _release(value: Value) -> None:
-    holder = _HOLDERS.get(id(value))
-    if holder is not None and any(p is value for p in holder.params):
+def _release(value: HeldValue) -> None:
+    holder = type(value).holder
+    if any(p is value for p in holder.params):
         holder.sync()
-    else:  # a copy of a held Value (copy.deepcopy, pickle): nobody holds it
+    else:  # a copy of a held Value made some other way: nobody holds it
         value.__class__ = Value
 
 
@@ -68,6 +67,7 @@ class HeldValue(Value):
     """
 
     __slots__ = ()
+    holder: ArrayParameters  # set on each holder's own subclass (`ArrayParameters.held_class`)
 
     @property
     def data(self) -> float:
@@ -108,12 +108,17 @@ class ArrayParameters:
         While held: the parameters' numbers, then the loss tape's constants.
     grad : ndarray or None
         The last step's gradient (written into ``.grad`` on release).
+    held_class : type
+        The class of the `Value` s while held: a `HeldValue` that knows this holder.
     """
 
     def __init__(self, params: Sequence[Value]) -> None:
         self.params = list(params)
         self.uniform: np.ndarray | None = None
         self.grad: np.ndarray | None = None
+        # The held Values' class knows who holds them: no table outside the model keeps
+        # a dropped model alive (its Values, this object and the class are one cycle).
+        self.held_class = type("HeldValue", (HeldValue,), {"__slots__": (), "holder": self})
 
     @property
     def held(self) -> bool:
@@ -129,8 +134,7 @@ class ArrayParameters:
             uniform = template.copy()
             uniform[: len(self.params)] = [p.data for p in self.params]  # releases other holders
             for p in self.params:
-                p.__class__ = HeldValue
-                _HOLDERS[id(p)] = self
+                p.__class__ = self.held_class
             self.uniform, self.grad = uniform, None
         return self.uniform
 
@@ -142,7 +146,6 @@ class ArrayParameters:
         self.uniform = self.grad = None
         for p in self.params:
             p.__class__ = Value
-            del _HOLDERS[id(p)]
         for p, x in zip(self.params, values):
             p.data = x
         if grads is not None:

@@ -1,7 +1,9 @@
 """`CompiledModel.step`: the whole training step on arrays, step for step with torch.optim."""
 
 import copy
+import gc
 import pickle
+import weakref
 
 import numpy as np
 import pytest
@@ -69,7 +71,7 @@ def test_the_values_are_held_while_training_and_synced_when_read():
     X, y = _data(1)
     compiled.step(opt, X, y)
     params = model.parameters()
-    assert all(type(p) is HeldValue for p in params)
+    assert all(isinstance(p, HeldValue) for p in params)
     first = params[0].data  # one read brings every parameter up to date
     assert all(type(p) is Value for p in params)
     compiled.step(opt, X, y)
@@ -77,6 +79,28 @@ def test_the_values_are_held_while_training_and_synced_when_read():
     twin = MLP(3, [4, 1], seed=0)
     want = _classic_steps(twin, Adam(twin.parameters(), lr=0.1), X, y, steps=2)
     assert_agree(np.array([p.data for p in params]), want)
+
+
+def test_a_model_dropped_while_its_values_are_held_is_freed():
+    model = MLP(3, [4, 1], seed=0)
+    compiled = model.compile(mse_loss)
+    compiled.step(SGD(model.parameters(), lr=0.1), *_data(1))
+    assert isinstance(model.parameters()[0], HeldValue)
+    holder = weakref.ref(compiled._held)
+    del model, compiled
+    gc.collect()
+    assert holder() is None  # nothing outside the model keeps its arrays alive
+
+
+def test_two_held_models_release_each_other_s_values_only():
+    first, second = MLP(3, [4, 1], seed=0), MLP(3, [4, 1], seed=1)
+    X, y = _data(1)
+    for model in (first, second):
+        model.compile(mse_loss).step(SGD(model.parameters(), lr=0.1), X, y)
+    assert all(isinstance(p, HeldValue) for p in first.parameters() + second.parameters())
+    first.parameters()[0].data  # noqa: B018 (a read releases its own model's values)
+    assert all(type(p) is Value for p in first.parameters())
+    assert all(isinstance(p, HeldValue) for p in second.parameters())
 
 
 def test_a_copy_of_a_held_model_has_the_trained_numbers():
