@@ -92,7 +92,7 @@ def test_a_model_dropped_while_its_values_are_held_is_freed():
     assert holder() is None  # nothing outside the model keeps its arrays alive
 
 
-def test_two_held_models_release_each_other_s_values_only():
+def test_reading_one_held_model_releases_only_its_values():
     first, second = MLP(3, [4, 1], seed=0), MLP(3, [4, 1], seed=1)
     X, y = _data(1)
     for model in (first, second):
