@@ -161,21 +161,33 @@ def tapegrad_scalar_step(nin, nouts, X, y):
     return step
 
 
-def tapegrad_compiled_steps(nin, nouts, X, y, blocks=True):
-    """The whole step as fit runs it (``compiled.step``), and the loss_and_grad + step() loop."""
+def compiled_model(nin, nouts, X, y, blocks=True):
+    """A compiled model with its loss traced on ``X``, and an Adam optimizer on its parameters."""
     model = MLP(nin, nouts, seed=0)
     compiled = model.compile(mse_loss if nouts[-1] == 1 else cross_entropy)
     opt = Adam(model.parameters(), lr=1e-3)
     compiled.loss_and_grad(X, y)  # traces the loss
     if not blocks:
         compiled._program = Program(compiled.tape, blocks=False)
+    return compiled, opt
 
-    def classic():
+
+def tapegrad_compiled_step(nin, nouts, X, y, blocks=True):
+    """The whole step as fit runs it: ``compiled.step``."""
+    compiled, opt = compiled_model(nin, nouts, X, y, blocks)
+    return lambda: compiled.step(opt, X, y)
+
+
+def tapegrad_classic_step(nin, nouts, X, y):
+    """The older loop: zero_grad, ``compiled.loss_and_grad``, ``optimizer.step()``."""
+    compiled, opt = compiled_model(nin, nouts, X, y)
+
+    def step():
         opt.zero_grad()
         compiled.loss_and_grad(X, y)
         opt.step()
 
-    return lambda: compiled.step(opt, X, y), classic
+    return step
 
 
 def micrograd_step(nin, nouts, X, y):
@@ -233,8 +245,8 @@ def training_steps(budget: float) -> list[dict]:
             scalar["tapegrad scalar"] = (tapegrad_scalar_step(nin, nouts, X, y), garbage_collected)
         row.update(interleaved_times(scalar, budget))
         gc.collect()
-        step, _ = tapegrad_compiled_steps(nin, nouts, X, y)
-        _, classic = tapegrad_compiled_steps(nin, nouts, X, y)  # a model of its own
+        step = tapegrad_compiled_step(nin, nouts, X, y)
+        classic = tapegrad_classic_step(nin, nouts, X, y)  # a model of its own
         start = time.perf_counter()
         jax = jax_step(nin, nouts, X, y)
         jax()
@@ -266,7 +278,7 @@ def layouts(budget: float) -> list[dict]:
         row = {"model": name, "batch": batch}
         entries = {}
         for blocks in (False, True):
-            step, _ = tapegrad_compiled_steps(nin, nouts, X, y, blocks=blocks)
+            step = tapegrad_compiled_step(nin, nouts, X, y, blocks=blocks)
             for threads in (1, 2):
                 key = f"{'blocks' if blocks else 'dots'}, BLAS {threads}"
                 entries[key] = (step, partial(threadpool_limits, threads))
