@@ -68,6 +68,10 @@ _mul = jit_helper(OPS_BY_NAME["mul"].forward)
 _d_mul = jit_helper(OPS_BY_NAME["mul"].derivative)
 
 _ARITY = np.array([op.arity for op in OPS], dtype=np.int64)
+# Whether the kernels have a ``dot`` branch. Numba compiles a global as a constant
+# and drops a branch that a false one guards: kernels for a tape without dots
+# (a program whose layers all run as blocks) compile without that code.
+_DOTS = True
 
 
 @jit_helper
@@ -85,23 +89,6 @@ def _row(vals, uniform, ref, spare):
     return spare
 
 
-@jit_helper
-def _axpy4(result, uniform, vals, terms):
-    """result += w0·x0, then += w1·x1, += w2·x2, += w3·x3: four uniform-weight terms."""
-    w0, w1, w2, w3 = (
-        uniform[~terms[0, 0]],
-        uniform[~terms[1, 0]],
-        uniform[~terms[2, 0]],
-        uniform[~terms[3, 0]],
-    )
-    x0, x1, x2, x3 = vals[terms[0, 1]], vals[terms[1, 1]], vals[terms[2, 1]], vals[terms[3, 1]]
-    for s in range(len(result)):
-        r = _add(result[s], _mul(w0, x0[s]))
-        r = _add(r, _mul(w1, x1[s]))
-        r = _add(r, _mul(w2, x2[s]))
-        result[s] = _add(r, _mul(w3, x3[s]))
-
-
 def _forward_rows(code, args, const, out, terms, uniform, vals, spare):
     """Run every instruction for every sample (column); ``spare``: two scratch rows.
 
@@ -111,29 +98,22 @@ def _forward_rows(code, args, const, out, terms, uniform, vals, spare):
     n = vals.shape[1]
     for i in range(len(code)):
         result = vals[out[i]]
-        if code[i] == DOT:
+        if _DOTS and code[i] == DOT:
             first, stop = args[i, 0], args[i, 1]
-            w = _row(vals, uniform, terms[first, 0], spare[0])
-            x = _row(vals, uniform, terms[first, 1], spare[1])
-            for s in range(n):
-                result[s] = _mul(w[s], x[s])
-            t = first + 1
-            while t < stop:
-                if (
-                    t + 4 <= stop
-                    and max(terms[t, 0], terms[t + 1, 0], terms[t + 2, 0], terms[t + 3, 0]) < 0
-                    and min(terms[t, 1], terms[t + 1, 1], terms[t + 2, 1], terms[t + 3, 1]) >= 0
-                ):
-                    # four weight * row terms in one pass over the row: the same
-                    # additions in the same order, a quarter of the memory traffic
-                    _axpy4(result, uniform, vals, terms[t : t + 4])
-                    t += 4
-                    continue
-                w = _row(vals, uniform, terms[t, 0], spare[0])
-                x = _row(vals, uniform, terms[t, 1], spare[1])
-                for s in range(n):
-                    result[s] = _add(result[s], _mul(w[s], x[s]))
-                t += 1
+            for t in range(first, stop):
+                w_ref, x_ref = terms[t, 0], terms[t, 1]
+                start = t == first  # the first product starts the sum
+                if w_ref < 0 and x_ref >= 0:  # weight * row: the weight as one number
+                    wv, x = uniform[~w_ref], vals[x_ref]
+                    for s in range(n):
+                        p = _mul(wv, x[s])
+                        result[s] = p if start else _add(result[s], p)
+                else:
+                    w = _row(vals, uniform, w_ref, spare[0])
+                    x = _row(vals, uniform, x_ref, spare[1])
+                    for s in range(n):
+                        p = _mul(w[s], x[s])
+                        result[s] = p if start else _add(result[s], p)
         else:
             x = _row(vals, uniform, args[i, 0], spare[0])
             y = _row(vals, uniform, args[i, 1], spare[1])
@@ -205,30 +185,26 @@ def _backward_rows(
         if not needs_grad[o]:
             continue  # no parameter below: nothing to pass a gradient to
         go, result = grads[o], vals[o]
-        if code[i] == DOT:
-            for t in range(args[i, 1] - 1, args[i, 0] - 1, -1):  # terms in reverse, as a chain
-                w_ref, x_ref = terms[t, 0], terms[t, 1]
-                if w_ref < 0 and x_ref >= 0:
-                    _backward_axpy(w_ref, x_ref, uniform, vals, grads, gu, go, needs_grad, n_params)
-                    continue
-                w = _row(vals, uniform, terms[t, 0], spare[0])
-                x = _row(vals, uniform, terms[t, 1], spare[1])
-                for s in range(n):
-                    dx[s], dy[s] = _d_mul(w[s], x[s], _mul(w[s], x[s]))
-                _accumulate(terms[t, 0], dx, grads, gu, go, needs_grad, n_params)
-                _accumulate(terms[t, 1], dy, grads, gu, go, needs_grad, n_params)
-        else:
-            c, p, a, b = code[i], const[i], args[i, 0], args[i, 1]
-            if c == MUL and (a < 0) != (b < 0):  # weight * row, as in a dot
+        c = code[i]
+        dot = _DOTS and c == DOT
+        # the operand pairs: an op's arguments, or a dot's terms (each one product)
+        pairs = terms[args[i, 0] : args[i, 1]] if dot else args[i : i + 1]
+        for t in range(len(pairs) - 1, -1, -1):  # a dot's terms in reverse, as a chain
+            a, b = pairs[t, 0], pairs[t, 1]
+            if (dot or c == MUL) and (a < 0) != (b < 0):  # weight * row: one pass
                 w_ref, x_ref = (a, b) if a < 0 else (b, a)
                 _backward_axpy(w_ref, x_ref, uniform, vals, grads, gu, go, needs_grad, n_params)
                 continue
-            x = _row(vals, uniform, args[i, 0], spare[0])
-            y = _row(vals, uniform, args[i, 1], spare[1])
-            _derivative_op_rows(c, x, y, p, result, dx, dy)
-            _accumulate(args[i, 0], dx, grads, gu, go, needs_grad, n_params)
-            if _ARITY[c] == 2:
-                _accumulate(args[i, 1], dy, grads, gu, go, needs_grad, n_params)
+            x = _row(vals, uniform, a, spare[0])
+            y = _row(vals, uniform, b, spare[1])
+            if dot:
+                for s in range(n):
+                    dx[s], dy[s] = _d_mul(x[s], y[s], _mul(x[s], y[s]))
+            else:
+                _derivative_op_rows(c, x, y, const[i], result, dx, dy)
+            _accumulate(a, dx, grads, gu, go, needs_grad, n_params)
+            if dot or _ARITY[c] == 2:
+                _accumulate(b, dy, grads, gu, go, needs_grad, n_params)
 
 
 @jit_helper
@@ -307,16 +283,16 @@ def kernels_for(tape: Tape) -> Kernels:
     --------
     >>> from autograd.tape import trace
     >>> kernels = kernels_for(trace(lambda x: (x[0] * x[1]).relu(), n_inputs=2, params=[]))
-    >>> {"mul", "relu"} <= {OPS[c].name for c in kernels.codes}
+    >>> {"mul", "relu"} <= {OPS[c].name for c in kernels.codes - {DOT}}
     True
     >>> kernels is kernels_for(trace(lambda x: (x[1] * x[0]).relu(), n_inputs=2, params=[]))
     True
     """
-    used = frozenset(int(c) for c in tape.code) - {DOT}
+    used = frozenset(int(c) for c in tape.code)
     for kernels in _KERNELS:
         if used <= kernels.codes:
             return kernels
-    codes = used if len(_KERNELS) < MAX_OP_SETS else frozenset(range(len(OPS)))
+    codes = used if len(_KERNELS) < MAX_OP_SETS else frozenset(range(len(OPS))) | {DOT}
     _KERNELS.append(_compile_kernels(codes))
     return _KERNELS[-1]
 
@@ -325,8 +301,9 @@ def _compile_kernels(codes: frozenset[int]) -> Kernels:
     """`Kernels` whose dispatch is written for the ops ``codes`` (`autograd.dispatch`)."""
     namespace = dict(globals())
     namespace["_forward_op_rows"], namespace["_derivative_op_rows"] = dispatch(
-        [OPS[c] for c in sorted(codes)]
+        [OPS[c] for c in sorted(codes - {DOT})]
     )
+    namespace["_DOTS"] = DOT in codes
     tag = "ops" + "_".join(map(str, sorted(codes)))
     compiled = []
     for fn in _SOURCES:

@@ -257,3 +257,23 @@ def test_kernel_cache_is_keyed_on_every_source_the_kernels_compile():
     used = kernels.kernels_for(tape)
     for kernel in (used.train, used.forward_rows, used.backward_rows):
         assert kernel.py_func.__qualname__.endswith(digest)
+
+
+def test_kernels_have_a_dot_branch_only_for_tapes_with_dots(monkeypatch):
+    # Numba drops the branch a false global guards: dot-free kernels compile less code,
+    # and they must never be handed a tape that has dots.
+    from autograd import Value
+    from autograd.tape import DOT, trace
+
+    monkeypatch.setattr(kernels, "_KERNELS", [])
+    w = [Value(2.0), Value(3.0), Value(4.0)]
+    no_dots = trace(lambda x: (x[0] * x[1]).relu(), n_inputs=2, params=[])
+    dots = trace(lambda x: (w[0] * x[0] + w[1] * x[1] + w[2] * x[0]).relu(), n_inputs=2, params=w)
+    assert DOT not in no_dots.code and DOT in dots.code
+    plain = kernels.kernels_for(no_dots)
+    assert DOT not in plain.codes and not plain.forward_rows.py_func.__globals__["_DOTS"]
+    with_dots = kernels.kernels_for(dots)
+    assert with_dots is not plain and DOT in with_dots.codes
+    X = np.array([[2.0, 3.0], [-1.0, 0.5]])
+    assert kernels.forward(dots, X).tolist() == [[21.0], [0.0]]
+    assert kernels.forward(no_dots, X).tolist() == [[6.0], [0.0]]
