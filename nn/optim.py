@@ -101,34 +101,52 @@ class Optimizer:
             parameter and no state changes.
         """
         p, g = self._read()  # arrays: one entry per parameter
-        new, state = self.update_arrays(p, g)  # compiled: no floating-point warnings
-        self.check_state(state)
-        self._write(p, new)
+        new, state = self.update_arrays(p, g)
+        for param, x in zip(self.params, new.tolist()):
+            param.data = x
         self.commit(state)
 
-    def update_arrays(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    def update_arrays(
+        self, p: np.ndarray, g: np.ndarray, name: str = "params"
+    ) -> tuple[np.ndarray, dict[str, Any]]:
         """One step on arrays: ``(new parameters, new state)``, changing nothing.
 
         ``p`` and ``g`` hold every parameter's value and gradient in the order
-        of ``params``. `step` and the compiled engine's whole step both run
-        through here; `commit` then keeps the state.
-        """
-        raise NotImplementedError(f"{type(self).__name__} must define update_arrays()")
+        of ``params``. `step` and the compiled engine's whole step (which
+        names its array ``optimizer.params``) both run through here; `commit`
+        then keeps the state.
 
-    def check_state(self, state: dict[str, Any]) -> None:
-        """Refuse the state `update_arrays` returned if an entry overflowed a float64.
-
-        Called before anything is written, so that a refused step changes
-        nothing: an infinite running average would freeze its parameter for
-        good and make the state impossible to save.
+        Raises
+        ------
+        OverflowError
+            If a new parameter, or an entry of the state (a running average),
+            is beyond the float64 range: an infinite average would freeze its
+            parameter for good and make the state impossible to save.
         """
-        for name, buffer in state.items():
-            if isinstance(buffer, np.ndarray) and not all_finite(buffer):
+        new, state, finite = self._update(p, g)
+        if not finite:
+            self._refuse(p, new, state, name)
+        return new, state
+
+    def _update(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any], bool]:
+        """The optimizer's formula (`nn.updates`): new parameters, new state, whether all finite."""
+        raise NotImplementedError(f"{type(self).__name__} must define _update()")
+
+    @staticmethod
+    def _refuse(old: np.ndarray, new: np.ndarray, state: dict[str, Any], name: str) -> None:
+        """Raise the OverflowError of a step whose results are not all finite (its state first)."""
+        for key, buffer in state.items():
+            if isinstance(buffer, np.ndarray) and not np.isfinite(buffer).all():
                 i = int(np.flatnonzero(~np.isfinite(buffer))[0])
                 raise OverflowError(
-                    f"step: {name}[{i}], the state kept for params[{i}], overflows a float64 "
+                    f"step: {key}[{i}], the state kept for {name}[{i}], overflows a float64 "
                     "(its gradient is too large); nothing was updated"
                 )
+        i = int(np.flatnonzero(~np.isfinite(new))[0])
+        raise OverflowError(
+            f"step: the update takes {name}[{i}] from {old[i]} to {new[i]}, which is not a "
+            "finite float64; nothing was updated"
+        )
 
     def commit(self, state: dict[str, Any]) -> None:
         """Keep the state `update_arrays` returned (after the new parameters were accepted)."""
@@ -147,25 +165,6 @@ class Optimizer:
                 "nothing was updated"
             )
         return data, grad
-
-    def check_update(self, old: np.ndarray, new: np.ndarray, name: str = "params") -> None:
-        """Refuse new parameters `update_arrays` returned if one left the float64 range.
-
-        Called before anything is written, by `step` and by the compiled
-        engine's whole step (which names its array ``optimizer.params``).
-        """
-        if not all_finite(new):
-            i = int(np.flatnonzero(~np.isfinite(new))[0])
-            raise OverflowError(
-                f"step: the update takes {name}[{i}] from {old[i]} to {new[i]}, which is not a "
-                "finite float64; nothing was updated"
-            )
-
-    def _write(self, old: np.ndarray, new: np.ndarray) -> None:
-        """Give every parameter its new ``.data``, or refuse an update that overflows."""
-        self.check_update(old, new)
-        for p, x in zip(self.params, new.tolist()):
-            p.data = x
 
     def state_dict(self) -> dict[str, Any]:
         """Hyperparameters and per-parameter state as plain JSON-able values."""
@@ -280,14 +279,14 @@ class SGD(Optimizer):
         self.nesterov = nesterov
         self.momentum_buffer: np.ndarray | None = None  # set by the first step with momentum
 
-    def update_arrays(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    def _update(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any], bool]:
         buf, new = self.momentum_buffer, np.empty_like(p)
         new_buf = np.empty_like(p) if self.momentum else None
-        sgd_update(
+        finite = sgd_update(
             p, g, new if buf is None else buf, new, new if new_buf is None else new_buf,
             self.lr, self.momentum, self.dampening, self.weight_decay, self.nesterov, buf is None,
         )  # fmt: skip
-        return new, {"momentum_buffer": new_buf if self.momentum else buf}
+        return new, {"momentum_buffer": new_buf if self.momentum else buf}, finite
 
 
 class Adam(Optimizer):
@@ -343,12 +342,12 @@ class Adam(Optimizer):
         self.exp_avg = np.zeros(len(self.params))  # m
         self.exp_avg_sq = np.zeros(len(self.params))  # v
 
-    def update_arrays(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
+    def _update(self, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, dict[str, Any], bool]:
         t = self.steps + 1
         beta1, beta2 = self.betas
         decoupled = self._decoupled
         new, m, v = np.empty_like(p), np.empty_like(p), np.empty_like(p)
-        adam_update(
+        finite = adam_update(
             p, g, self.exp_avg, self.exp_avg_sq, new, m, v, beta1, beta2,
             self.lr / (1.0 - beta1**t),  # step size
             math.sqrt(1.0 - beta2**t),  # the bias correction of √v
@@ -356,7 +355,7 @@ class Adam(Optimizer):
             0.0 if decoupled else self.weight_decay,  # Adam: an L2 term in the gradient
             1.0 - self.lr * self.weight_decay if decoupled else 1.0,  # AdamW: p · (1 - lr · λ)
         )  # fmt: skip
-        return new, {"steps": t, "exp_avg": m, "exp_avg_sq": v}
+        return new, {"steps": t, "exp_avg": m, "exp_avg_sq": v}, finite
 
 
 class AdamW(Adam):

@@ -201,9 +201,7 @@ class OptimizerView:
         """
         index = self.index
         p, g = (theta, grad) if index is None else (theta[index], grad[index])
-        new, state = self.optimizer.update_arrays(p, g)  # compiled: no floating-point warnings
-        self.optimizer.check_state(state)
-        self.optimizer.check_update(p, new, "optimizer.params")
+        new, state = self.optimizer.update_arrays(p, g, "optimizer.params")
         if index is None:
             theta[:] = new
         else:
