@@ -218,6 +218,12 @@ def domain_sqrt(x):
 
 
 def pow_const(x, p):
+    # The square (a squared error) and the first power (its derivative) as PyTorch
+    # computes them: correctly rounded, and ten times faster than pow.
+    if p == 2.0:
+        return x * x
+    if p == 1.0:
+        return x
     # 0 ** negative is inf, as in C (math.pow raises): the derivatives use it at x = 0.
     return math.inf if x == 0.0 and p < 0.0 else math.pow(x, p)
 

@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import random
 
 import pytest
 
@@ -147,3 +148,19 @@ def test_op_table_derivative_is_used_by_backward():
     y = x.tanh()
     y.backward()
     assert x.grad == OPS_BY_NAME["tanh"].derivative(0.7, y.data)[0]
+
+
+def test_a_square_and_its_gradient_match_pytorch_bit_for_bit():
+    # pow_const computes p = 2 as x * x and p = 1 as x (its fast, correctly rounded
+    # special cases), as PyTorch's pow does: equal to it exactly, not to a tolerance.
+    torch = pytest.importorskip("torch")
+    rng = random.Random(0)
+    for x in [*(rng.gauss(0.0, 1e3) for _ in range(500)), 0.0, -0.0, 1e150]:
+        v = Value(x)
+        y = v**2
+        y.backward()
+        t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        square = t**2
+        square.backward()
+        assert (y.data, v.grad) == (square.item(), t.grad.item())
+    assert (Value(3.0) ** 1).data == 3.0
