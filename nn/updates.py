@@ -35,10 +35,11 @@ _UPDATE = {"cache": True, "error_model": "numpy", "no_cfunc_wrapper": True}
 
 
 @njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _not_finite(x: float) -> int:
-    """1 for NaN or ±infinity, else 0: x - x is 0 only for a finite x.
+def _not_finite(x: float) -> bool:
+    """Whether ``x`` is NaN or ±infinity: x - x is 0 only for a finite x.
 
-    Summed over a loop, an integer count vectorises; a float test would not.
+    The loops add these up as they go (True counts 1): a count vectorises,
+    an early exit from the loop would not.
     """
     return x - x != 0.0
 
