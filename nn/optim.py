@@ -62,7 +62,11 @@ def _check_params(params: Iterable[Value]) -> list[Value]:
 
 
 class Optimizer:
-    """Holds the parameters and the learning rate; subclasses define ``step()``."""
+    """Holds the parameters and the learning rate; subclasses define ``_update``, the formula.
+
+    ``_update`` works on arrays (one `nn.updates` loop); `step` and the
+    compiled engine's whole step both run it through `update_arrays`.
+    """
 
     _hyperparameters: tuple[str, ...] = ("lr",)  # constructor arguments
     _counters: tuple[str, ...] = ()  # whole numbers, such as Adam's step count

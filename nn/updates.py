@@ -7,8 +7,9 @@ would), so the numbers match step for step. One compiled pass reads each
 parameter, gradient and state entry once and writes the results into the
 ``new_*`` arrays; nothing is changed in place, so a step that is refused
 afterwards leaves everything as it was. Each loop returns whether every
-number it wrote is finite, counted as it goes: no second pass over the
-arrays, and no numpy warning before the optimizer's own error.
+number it wrote is finite, counted as it goes (a count vectorises, an early
+exit would not): no second pass over the arrays, and no numpy warning
+before the optimizer's own error.
 
 Examples
 --------
@@ -34,16 +35,6 @@ from numba import njit
 _UPDATE = {"cache": True, "error_model": "numpy", "no_cfunc_wrapper": True}
 
 
-@njit(cache=True, error_model="numpy", no_cpython_wrapper=True, no_cfunc_wrapper=True)
-def _not_finite(x: float) -> bool:
-    """Whether ``x`` is NaN or ±infinity: x - x is 0 only for a finite x.
-
-    The loops add these up as they go (True counts 1): a count vectorises,
-    an early exit from the loop would not.
-    """
-    return x - x != 0.0
-
-
 @njit(**_UPDATE)
 def sgd_update(p, g, buf, new_p, new_buf, lr, momentum, dampening, weight_decay, nesterov, first):
     """One SGD step into ``new_p`` (and ``new_buf`` when ``momentum`` > 0); whether all is finite.
@@ -56,10 +47,10 @@ def sgd_update(p, g, buf, new_p, new_buf, lr, momentum, dampening, weight_decay,
         if momentum != 0.0:
             b = d if first else momentum * buf[i] + (1.0 - dampening) * d
             new_buf[i] = b
-            bad += _not_finite(b)
+            bad += not math.isfinite(b)
             d = d + momentum * b if nesterov else b
         new_p[i] = p[i] - lr * d
-        bad += _not_finite(new_p[i])
+        bad += not math.isfinite(new_p[i])
     return bad == 0
 
 
@@ -81,5 +72,5 @@ def adam_update(
         decayed = p[i] * decay_factor if decay_factor != 1.0 else p[i]
         new_p[i] = decayed + mi / (math.sqrt(vi) / bias_correction2_sqrt + eps) * -step_size
         new_m[i], new_v[i] = mi, vi
-        bad += _not_finite(new_p[i]) + _not_finite(mi) + _not_finite(vi)
+        bad += (not math.isfinite(new_p[i])) + (not math.isfinite(mi)) + (not math.isfinite(vi))
     return bad == 0

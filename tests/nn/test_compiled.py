@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from autograd import kernels
+from autograd import Value, kernels
+from autograd.tape import DOT, trace
 from nn.compiled import CompiledModel
 from nn.layers import MLP
 from nn.losses import (
@@ -262,9 +263,6 @@ def test_kernel_cache_is_keyed_on_every_source_the_kernels_compile():
 def test_kernels_have_a_dot_branch_only_for_tapes_with_dots(monkeypatch):
     # Numba drops the branch a false global guards: dot-free kernels compile less code,
     # and they must never be handed a tape that has dots.
-    from autograd import Value
-    from autograd.tape import DOT, trace
-
     monkeypatch.setattr(kernels, "_KERNELS", [])
     w = [Value(2.0), Value(3.0), Value(4.0)]
     no_dots = trace(lambda x: (x[0] * x[1]).relu(), n_inputs=2, params=[])
