@@ -10,31 +10,35 @@ is two more products, ``dW = dZ @ Xᵀ`` and ``dX = Wᵀ @ dZ``, and a row sum
 
 `Program` finds the blocks on a `Tape` (see `autograd.tape`), renumbers the
 slots so each block's inputs and outputs are consecutive rows of the batch
-buffer (so ``X`` and ``Z`` are views, not copies), and runs the rest of the
-tape, instruction by instruction, with the `autograd.kernels` loops. The
-scalar tape stays the source of truth: a graph with no clean layer is the
-same program with no blocks.
+buffer (so ``X`` and ``Z`` are views, not copies), and puts one `BLOCK`
+instruction in each block's place. The whole program, blocks and the
+instructions between them, then runs in one call of the `autograd.kernels`
+kernel, which calls numpy's BLAS itself (`autograd.block_kernels`): no
+Python between two steps. The scalar tape stays the source of truth: a
+graph with no clean layer is the same program with no blocks, and so is
+every graph where numpy's BLAS cannot be called (`autograd.blas`).
 
 A block runs where its first ``dot`` was: every ``dot`` of it reads the same
 inputs, so all of them are ready there. Its activations (one unary op on each
-result, the same op for all) run right after it, as one `Activation`: the
-block's results are consecutive rows, and so are theirs, which makes them one
-long row for the kernels (one instruction's fixed cost instead of ``m``).
+result, the same op for all) are part of it: the block's results are
+consecutive rows, and theirs are the next ``m``.
 
 Backward writes a gradient where nothing else adds to it (a block's inputs
 that nothing after it reads, parameters no other instruction reads), so only
 the other rows are zeroed first. A batch with enough work (the Numba engine's
 own rule, `autograd.halves.splits`) runs as two halves at once, in two
-threads with their own buffers (numpy's products and the kernels release the
-GIL), each with one BLAS thread; the two parameter gradients are then added.
-Setting numpy's BLAS threads takes threadpoolctl (the ``threads`` extra):
-without it a batch always runs as one, with the BLAS threads as they are set.
+threads with their own buffers (the kernel releases the GIL), each with one
+BLAS thread; the two parameter gradients are then added. Setting numpy's BLAS
+threads takes threadpoolctl (the ``threads`` extra): without it a batch
+always runs as one, with the BLAS threads as they are set.
 
 A block is a group of at least `autograd.layout.MIN_BLOCK` ``dot`` s whose terms are an
 optional bias ``1.0*$b`` followed by ``$w*%x`` terms over the same slots
-``%x`` (no slot twice), and whose weights and biases are all different
-parameters. The products add their terms in BLAS's order instead of left to
-right, so sums differ from the scalar engine's in the last bits.
+``%x`` (no slot twice, consecutive once renumbered), and whose weights and
+biases are all different parameters, laid out evenly in the parameter vector
+(a layer's are: `autograd.layout.matrix_view`). The products add their terms
+in BLAS's order instead of left to right, so sums differ from the scalar
+engine's in the last bits.
 
 Examples
 --------
@@ -51,8 +55,7 @@ Examples
 inputs: %0 %1
 params: $0, $1, $2, ..., $4, $5
 %2..%3 = block 2×2 [$0 … $4] @ [%0 … %1] + [$2 … $5]
-%4 = relu %2
-%5 = relu %3
+%4..%5 = relu %2..%3
 outputs: %4 %5
 >>> program.forward(np.array([[1.0, 1.0]])).tolist()
 [[3.5, 6.5]]
@@ -72,18 +75,21 @@ try:  # the `threads` extra: without it a batch runs as one, with the BLAS threa
 except ImportError:
     ThreadpoolController = None
 
-from autograd import halves, kernels
+from autograd import blas, halves, kernels
+from autograd import block_kernels as bk
 from autograd.layout import (
     Found,
-    Gather,
     activations,
     find_blocks,
+    matrix_view,
     new_slots,
     operands,
     readers_of,
     renumbered,
+    strided_view,
 )
-from autograd.numbers import all_finite
+from autograd.nonfinite import check_gradient, raise_if_nonfinite
+from autograd.ops import OPS
 from autograd.tape import Tape
 
 _blas: list | None = None  # numpy's BLAS libraries, found on the first split batch
@@ -123,13 +129,16 @@ class Block:
     out : int
         First of the ``m`` consecutive result slots.
     inputs : ndarray of int64, shape (n,)
-        The input slots, in term order.
+        The input slots, in term order (consecutive).
     weights : ndarray of int64, shape (m, n)
         Indices into ``uniform`` of each output's weights.
     bias : ndarray of int64, shape (m,), or None
         Indices into ``uniform`` of each output's bias.
     inputs_need_grad : bool
         Whether backward passes a gradient on to the inputs.
+    activation : int
+        Op code of the activation applied to every result (the next ``m``
+        slots), or -1 for none; ``activation_const`` is its constant.
     sets_input_grads : bool
         Backward is the first to give the inputs a gradient (nothing after the
         block reads them): it writes their rows instead of adding, so they need
@@ -144,22 +153,10 @@ class Block:
     weights: np.ndarray
     bias: np.ndarray | None
     inputs_need_grad: bool
+    activation: int = -1
+    activation_const: float = 0.0
     sets_input_grads: bool = False
     sets_param_grads: bool = False
-
-    def __post_init__(self) -> None:
-        m, n = self.weights.shape
-        start = int(self.inputs[0])
-        contiguous = np.array_equal(self.inputs, np.arange(start, start + n))
-        self._in = slice(start, start + n) if contiguous else self.inputs
-        self._out = slice(self.out, self.out + m)
-        self._W = Gather(self.weights)
-        self._b = None if self.bias is None else Gather(self.bias)
-        # writing needs views: a gathered copy would take the result and drop it
-        self.sets_input_grads &= contiguous
-        self.sets_param_grads &= all(
-            g.layout is not None for g in (self._W, self._b) if g is not None
-        )
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -172,67 +169,34 @@ class Block:
         return self.weights.ravel() if self.bias is None else np.append(self.weights, self.bias)
 
     def line(self, tape: Tape) -> str:
-        """The block as one line of a program printout."""
+        """The block as lines of a program printout: its product, then its activation."""
 
         def span(refs: np.ndarray) -> str:
             return f"[{tape.ref_name(int(refs[0]))} … {tape.ref_name(int(refs[-1]))}]"
 
         m, n = self.shape
-        text = f"%{self.out}..%{self.out + m - 1} = block {m}×{n} "
-        text += f"{span(~self.weights.ravel())} @ {span(self.inputs)}"
-        return text + ("" if self.bias is None else f" + {span(~self.bias)}")
+        z, h = f"%{self.out}..%{self.out + m - 1}", f"%{self.out + m}..%{self.out + 2 * m - 1}"
+        text = f"{z} = block {m}×{n} {span(~self.weights.ravel())} @ {span(self.inputs)}"
+        text += "" if self.bias is None else f" + {span(~self.bias)}"
+        if self.activation < 0:
+            return text
+        op = OPS[self.activation]
+        param = "" if op.param is None else f" {op.param}={self.activation_const!r}"
+        return f"{text}\n{h} = {op.name} {z}{param}"
 
-    def forward(self, uniform: np.ndarray, vals: np.ndarray) -> None:
-        """``Z = W @ X + b`` for the batch: rows of ``vals`` (slots × samples)."""
-        Z = vals[self._out]
-        np.matmul(self._W(uniform), vals[self._in], out=Z)
-        if self._b is not None:
-            Z += self._b(uniform)[:, None]
-
-    def backward(
-        self, uniform: np.ndarray, vals: np.ndarray, grads: np.ndarray, gu: np.ndarray
-    ) -> None:
-        """Add ``dZ @ Xᵀ`` into the weights' gradients, ``Σ dZ`` into the biases', ``Wᵀ @ dZ``
-        into the inputs'."""
-        dZ, X = grads[self._out], vals[self._in]
-        if self.sets_param_grads:
-            np.matmul(dZ, X.T, out=self._W(gu))
-            if self._b is not None:
-                np.add.reduce(dZ, axis=1, out=self._b(gu))
-        else:
-            self._W.add(gu, dZ @ X.T)
-            if self._b is not None:
-                self._b.add(gu, np.add.reduce(dZ, axis=1))
-        if self.sets_input_grads and self.inputs_need_grad:
-            np.matmul(self._W(uniform).T, dZ, out=grads[self._in])
-        elif self.inputs_need_grad:
-            grads[self._in] += self._W(uniform).T @ dZ
-
-
-@dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, quickly
-class Activation:
-    """A block's activations, ``tape`` 's instructions ``start`` to ``stop``, run as one.
-
-    They apply one op to the block's ``m`` result rows and write the next
-    ``m`` rows (``rows`` holds both), so the ``m × batch`` results are one
-    long row for the kernels: one instruction instead of ``m``, whose fixed
-    cost is most of a short row's.
-    """
-
-    start: int
-    stop: int
-    rows: tuple[int, int]
-
-    def long(self, array: np.ndarray) -> np.ndarray:
-        """The results' rows, then the activations', as two long rows of ``array``."""
-        return array[self.rows[0] : self.rows[1]].reshape(2, -1)
-
-
-_PAIR = np.array([[0, 0]], dtype=np.int64)  # an activation's operand row (0) and result row (1)
-_RESULT = np.array([1], dtype=np.int64)
-# Backward of an activation leaves its local derivative in the scratch row (its
-# operand "needs" no gradient), and the chain rule's product is then written.
-_RESULT_ONLY = np.array([False, True])
+    def row(self) -> np.ndarray:
+        """The block as a row of the kernels' blocks table (`autograd.block_kernels`)."""
+        m, n = self.shape
+        w, ld, transposed = matrix_view(self.weights)
+        bias, bias_step = (-1, 0) if self.bias is None else strided_view(self.bias)
+        row = np.zeros(bk.BLOCK_COLUMNS, dtype=np.int64)
+        row[[bk.OUT, bk.M, bk.INPUTS, bk.N]] = self.out, m, self.inputs[0], n
+        row[[bk.W, bk.W_LD, bk.W_TRANSPOSED]] = w, ld, transposed
+        row[[bk.BIAS, bk.BIAS_STEP, bk.ACT]] = bias, bias_step, self.activation
+        row[[bk.INPUTS_NEED_GRAD, bk.SETS_INPUT_GRADS, bk.SETS_PARAM_GRADS]] = (
+            self.inputs_need_grad, self.sets_input_grads, self.sets_param_grads,
+        )  # fmt: skip
+        return row
 
 
 class Program:
@@ -250,128 +214,107 @@ class Program:
     source : Tape
         The tape as traced.
     tape : Tape
-        The instructions left between the blocks (activations right after their
-        block), slots renumbered.
+        The program the kernel runs: a `BLOCK` instruction in each block's
+        place (its argument: its index in ``blocks``), the other instructions
+        as traced, slots renumbered.
     blocks : list of Block
-    steps : list
-        In order, each a `Block`, an `Activation` or a ``(start, stop)`` range of
-        ``tape`` 's instructions.
+    blocks_table : ndarray of int64
+        ``blocks`` as the kernels read them (`autograd.block_kernels`).
     """
 
     def __init__(self, tape: Tape, blocks: bool = True) -> None:
         self.source = tape
-        found = find_blocks(tape) if blocks else []
+        found = find_blocks(tape) if blocks and blas.DGEMM else []  # no BLAS to call: dots
         readers = readers_of(tape)
-        acts = {f.members[0]: activations(tape, f, readers) for f in found}
-        new = new_slots(tape, found, acts)
+        while True:  # a block's inputs must be consecutive rows: drop those whose are not
+            acts = {f.members[0]: activations(tape, f, readers) for f in found}
+            new = new_slots(tape, found, acts)
+            laid = [f for f in found if _consecutive(new[list(f.inputs)])]
+            if len(laid) == len(found):
+                break
+            found = laid
         self._new = new  # vals[self._new]: the rows in the traced tape's numbering
-        # In run order: each block, then its activations (they read only the block's
-        # results, so they can run at once), and the other instructions.
-        first = {f.members[0]: f for f in found}
         moved = {i for f in found for i in f.members + acts[f.members[0]]}
-        plan: list = []
-        for i in range(len(tape)):
-            if i in first:
-                plan += [first[i]] + ([acts[i]] if acts[i] else [])
-            elif i not in moved:
-                plan.append([i])
-        kept = [i for item in plan if isinstance(item, list) for i in item]
-        self.tape = renumbered(tape, kept, new)
-        self._kernels: kernels.Kernels | None = None  # found on first run
-        self.blocks: list[Block] = []
-        self.steps: list[Block | Activation | tuple[int, int]] = []
-        start = stop = 0  # the current run of kept instructions
-        for item in plan:
-            if isinstance(item, list) and item[0] not in moved:
-                stop += 1
-                continue
-            if stop > start:
-                self.steps.append((start, stop))
-            if isinstance(item, Found):
-                self.steps.append(self._block(item, new))
-            else:
-                m, z = len(item), self.steps[-1].out
-                self.steps.append(Activation(stop, stop + m, (z, z + 2 * m)))
-                stop += m
-            start = stop
-        if stop > start:
-            self.steps.append((start, stop))
-        self._segments = {s: self._segment(*s) for s in self.steps if isinstance(s, tuple)}
-        for s in self.steps:  # an activation: its first instruction, on the two long rows
-            if isinstance(s, Activation):
-                code, _, const, _ = self._segment(s.start, s.start + 1)
-                self._segments[s] = (code, _PAIR, const, _RESULT)
-        self._long = max([s.stop - s.start for s in self.steps if isinstance(s, Activation)] + [0])
+        kept = [i for i in range(len(tape)) if i not in moved]
+        plain = renumbered(tape, kept, new)
+        self.blocks = [self._block(f, acts[f.members[0]], new, plain) for f in found]
+        at = np.searchsorted(kept, [f.members[0] for f in found])  # where each block runs
+        self.tape = dataclasses.replace(
+            plain,
+            code=np.insert(plain.code, at, bk.BLOCK),
+            args=np.insert(
+                plain.args, at, np.array([(k, 0) for k in range(len(found))]).reshape(-1, 2), axis=0
+            ),
+            const=np.insert(plain.const, at, [b.activation_const for b in self.blocks]),
+            out=np.insert(plain.out, at, [b.out for b in self.blocks]),
+        )
         self._plan_gradient_writes()
+        self.blocks_table = np.array([b.row() for b in self.blocks], dtype=np.int64)
+        self.blocks_table = self.blocks_table.reshape(-1, bk.BLOCK_COLUMNS)
+        self._kernels: kernels.Kernels | None = None  # found on first run
         self._buffers: dict[int, tuple[int, list[_Chunk]]] = {}  # n_chunks -> (batch, chunks)
         self._last: list[_Chunk] = []  # the chunks of the last run, for `last_outputs`
 
-    @property
-    def instruction_kernels(self) -> kernels.Kernels:
-        """The `autograd.kernels.Kernels` that run the instructions between blocks."""
-        if self._kernels is None:
-            self._kernels = kernels.kernels_for(self.tape)
-        return self._kernels
-
-    def _block(self, found: Found, new: np.ndarray) -> Block:
+    def _block(self, found: Found, acts: list[int], new: np.ndarray, plain: Tape) -> Block:
         inputs = new[list(found.inputs)]
-        block = Block(
-            out=int(new[self.source.out[found.members[0]]]),
+        t = self.source
+        return Block(
+            out=int(new[t.out[found.members[0]]]),
             inputs=inputs,
             weights=~found.weights,
             bias=None if found.bias is None else ~found.bias,
-            inputs_need_grad=bool(self.tape.needs_grad[inputs].any()),
+            inputs_need_grad=bool(plain.needs_grad[inputs].any()),
+            activation=int(t.code[acts[0]]) if acts else -1,
+            activation_const=float(t.const[acts[0]]) if acts else 0.0,
         )
-        self.blocks.append(block)
-        return block
 
-    def _segment(self, start: int, stop: int) -> tuple[np.ndarray, ...]:
-        t = self.tape
-        return tuple(a[start:stop] for a in (t.code, t.args, t.const, t.out))
+    @property
+    def kernels(self) -> kernels.Kernels:
+        """The `autograd.kernels.Kernels` that run the program, found on first use."""
+        if self._kernels is None:
+            acts = [b.activation for b in self.blocks if b.activation >= 0]
+            self._kernels = kernels.kernels_for(self.tape, also=acts)
+        return self._kernels
 
     def __str__(self) -> str:
-        lines = str(self.tape).splitlines()
-        head = [line for line in lines if not line.startswith("%")][:-1]  # inputs, targets, params
-        body = []
-        for step in self.steps:
-            if isinstance(step, Block):
-                body.append(step.line(self.tape))
-            else:
-                span = (step.start, step.stop) if isinstance(step, Activation) else step
-                body += [self.tape.instruction(i) for i in range(*span)]
-        return "\n".join([*head, *body, lines[-1]])
+        t = self.tape
+        head = [line for line in str(self.source).splitlines() if not line.startswith("%")]
+        body = [
+            self.blocks[t.args[i, 0]].line(t) if t.code[i] == bk.BLOCK else t.instruction(i)
+            for i in range(len(t))
+        ]
+        outputs = "outputs: " + " ".join(t.ref_name(int(s)) for s in t.output_slots)
+        return "\n".join([*head[:-1], *body, outputs])
 
     def _plan_gradient_writes(self) -> None:
         """Let blocks write the gradients nothing else gives; zero only the rest before backward."""
-        t, steps = self.tape, self.steps
-        last_read = np.full(t.n_slots, -1)  # the last step reading each slot
+        t = self.tape
+        last_read = np.full(t.n_slots, -1)  # the last instruction reading each slot
         param_reads = np.zeros(t.n_params, dtype=np.int64)
-        for k, step in enumerate(steps):
-            if isinstance(step, Block):
-                last_read[step.inputs] = k
-                np.add.at(param_reads, step.params, 1)
-            elif isinstance(step, tuple):  # (an activation reads only its block's results)
-                for i in range(*step):
-                    refs = np.array(operands(t, i), dtype=np.int64)
-                    last_read[refs[refs >= 0]] = k
-                    np.add.at(param_reads, ~refs[(refs < 0) & (~refs < t.n_params)], 1)
-        last_read[t.output_slots] = len(steps)  # the seed is written before backward
+        for i in range(len(t)):
+            if t.code[i] == bk.BLOCK:
+                block = self.blocks[t.args[i, 0]]
+                last_read[block.inputs] = i
+                np.add.at(param_reads, block.params, 1)
+            else:
+                refs = np.array(operands(t, i), dtype=np.int64)
+                last_read[refs[refs >= 0]] = i
+                np.add.at(param_reads, ~refs[(refs < 0) & (~refs < t.n_params)], 1)
+        last_read[t.output_slots] = len(t)  # the seed is written before backward
         zero_slots, zero_params = t.needs_grad.copy(), np.ones(t.n_params, dtype=bool)
-        for k, step in enumerate(steps):
-            if isinstance(step, Block):
-                params = step.params
-                block = dataclasses.replace(
-                    step,
-                    sets_input_grads=bool((last_read[step.inputs] == k).all()),
-                    sets_param_grads=bool((param_reads[params] == 1).all()),
-                )
-                if block.sets_input_grads:
-                    zero_slots[block.inputs] = False
-                if block.sets_param_grads:
-                    zero_params[params] = False
-                steps[k] = self.blocks[self.blocks.index(step)] = block
-            elif isinstance(step, Activation):  # writes its block's result gradients
-                zero_slots[step.rows[0] : (step.rows[0] + step.rows[1]) // 2] = False
+        for i in np.flatnonzero(t.code == bk.BLOCK):
+            k = int(t.args[i, 0])
+            block = self.blocks[k] = dataclasses.replace(
+                self.blocks[k],
+                sets_input_grads=bool((last_read[self.blocks[k].inputs] == i).all()),
+                sets_param_grads=bool((param_reads[self.blocks[k].params] == 1).all()),
+            )
+            if block.sets_input_grads:
+                zero_slots[block.inputs] = False
+            if block.sets_param_grads:
+                zero_params[block.params] = False
+            if block.activation >= 0:  # its backward writes the results' gradients
+                zero_slots[block.out : block.out + block.shape[0]] = False
         self._zero_slots, self._zero_params = _runs(zero_slots), _runs(zero_params)
 
     def _workspace(self, batch: int, n_chunks: int) -> list[_Chunk]:
@@ -382,53 +325,26 @@ class Program:
             self._buffers[n_chunks] = known
         return known[1]
 
-    def _forward_chunk(self, uniform, X, T, chunk: _Chunk) -> bool:
-        """Run the program forward on the samples of ``X``; whether every value is finite."""
-        t, vals, K = self.tape, chunk.vals, self.instruction_kernels
-        vals[: len(t.input_slots)] = X.T
-        if len(t.target_slots) and T is not None:
-            vals[t.target_slots[0] : t.target_slots[0] + len(t.target_slots)] = T.T
-        for step in self.steps:
-            if isinstance(step, Block):
-                step.forward(uniform, vals)
-            elif isinstance(step, Activation):
-                long_vals = chunk.long[step][0]
-                K.forward_rows(*self._segments[step], t.terms, uniform, long_vals, chunk.long_spare)
-            else:
-                K.forward_rows(*self._segments[step], t.terms, uniform, vals, chunk.spare)
-        return all_finite(vals)
-
-    def _backward_chunk(self, uniform, seeded, seed, chunk: _Chunk) -> None:
-        """Reverse mode from ``grads[seeded] = seed``, the parameters' gradients into ``gu``."""
-        t, K = self.tape, self.instruction_kernels
-        vals, grads, gu = chunk.vals, chunk.grads, chunk.gu
-        for rows in self._zero_slots:  # the rest is written before it is read
-            grads[rows] = 0.0
-        for params in self._zero_params:
-            gu[params] = 0.0
-        grads[seeded] = seed
-        for step in reversed(self.steps):
-            if isinstance(step, Block):
-                step.backward(uniform, vals, grads, gu)
-            elif isinstance(step, Activation):
-                code, args, const, out = self._segments[step]
-                long_vals, long_grads, local = chunk.long[step]
-                K.backward_rows(
-                    code, args, const, out, t.terms, uniform, _RESULT_ONLY, 0,
-                    long_vals, long_grads, gu, chunk.long_spare,
-                )  # fmt: skip
-                np.multiply(local, long_grads[1], out=long_grads[0])  # dZ = act'(Z)·dH
-            else:
-                code, args, const, out = self._segments[step]
-                K.backward_rows(
-                    code, args, const, out, t.terms, uniform, t.needs_grad, t.n_params,
-                    vals, grads, gu, chunk.spare,
-                )  # fmt: skip
+    def _run(self, uniform, X, T, chunk: _Chunk, seeded=None, seed: float = 0.0) -> bool:
+        """The program forward on the samples of ``X``, then backward from ``grads[seeded[s], s]
+        = seed`` if ``seeded`` is given, in one kernel call; whether every value was finite."""
+        t = self.tape
+        targets = t.target_slots if T is not None else t.target_slots[:0]
+        T = np.empty((len(X), 0)) if T is None else np.ascontiguousarray(T)
+        arrays = (
+            t.code, t.args, t.const, t.out, t.terms, t.input_slots, targets, t.needs_grad,
+            t.n_params, self.blocks_table, self._zero_slots, self._zero_params, blas.DGEMM,
+        )  # fmt: skip
+        train = seeded is not None
+        return self.kernels.run(
+            arrays, uniform, np.ascontiguousarray(X), T, seeded if train else kernels.NO_SEEDS,
+            seed, train, chunk.vals, chunk.grads, chunk.gu, chunk.spare,
+        )  # fmt: skip
 
     def _raise_nonfinite(self, uniform: np.ndarray, chunks: list[_Chunk]) -> None:
         # The tape's own check names the op and the sample, in the tape's numbering.
         vals = np.stack([chunk.vals for chunk in chunks])
-        kernels.raise_if_nonfinite(self.source, uniform, vals[:, self._new])
+        raise_if_nonfinite(self.source, uniform, vals[:, self._new])
         raise FloatingPointError("a layer block's result is not finite")
 
     def forward(
@@ -440,7 +356,7 @@ class Program:
         """
         uniform = self.source.uniform if uniform is None else uniform
         chunks = self._last = self._workspace(len(X), 1)
-        if not self._forward_chunk(uniform, X, T, chunks[0]):
+        if not self._run(uniform, X, T, chunks[0]):
             self._raise_nonfinite(uniform, chunks)
         return chunks[0].vals[self.tape.output_slots].T.copy()
 
@@ -480,25 +396,20 @@ class Program:
         n_chunks = 2 if parallel and batch % 2 == 0 else 1
         chunks = self._last = self._workspace(batch, n_chunks)
         width = batch // n_chunks
-        if selected is None:  # one output: its row, a plain slice
-            rows = [int(t.output_slots[0])] * n_chunks
-        else:
-            columns = np.arange(width)
-            rows = [(r, columns) for r in np.split(t.output_slots[selected], n_chunks)]
+        losses = t.output_slots[0 if selected is None else selected]  # each sample's loss slot
+        seeded = np.broadcast_to(losses, (batch,)).astype(np.int64).reshape(n_chunks, width)
         finite = [False] * n_chunks
 
         def run(c: int) -> None:
             """Chunk ``c`` of the batch, with its own buffers."""
             part = slice(c * width, (c + 1) * width)
             Tc = None if T is None else T[part]
-            finite[c] = self._forward_chunk(uniform, X[part], Tc, chunks[c])
-            if finite[c]:
-                self._backward_chunk(uniform, rows[c], 1.0 / batch, chunks[c])
+            finite[c] = self._run(uniform, X[part], Tc, chunks[c], seeded[c], 1.0 / batch)
 
         if n_chunks == 1:
             run(0)
         else:
-            self.instruction_kernels  # noqa: B018 (compiled here, not by two threads at once)
+            self.kernels  # noqa: B018 (compiled here, not by two threads at once)
             with _one_blas_thread():
                 halves.run_halves(run)
         if not all(finite):
@@ -506,10 +417,9 @@ class Program:
         grad = chunks[0].gu
         for more in chunks[1:]:
             grad += more.gu
-        kernels.check_gradient(t, grad)
-        if n_chunks == 1:
-            return chunks[0].vals[rows[0]].copy(), grad
-        return np.concatenate([chunk.vals[r] for chunk, r in zip(chunks, rows)]), grad
+        check_gradient(t, grad)
+        columns = np.arange(width)
+        return np.concatenate([c.vals[r, columns] for c, r in zip(chunks, seeded)]), grad
 
     def last_outputs(self, which: slice) -> np.ndarray:
         """The tape outputs ``which`` of the last `forward` or `loss_and_grad`: (batch, n).
@@ -530,27 +440,22 @@ class _Chunk:
     """The buffers of one chunk of a batch (``width`` samples), each its own array.
 
     ``vals`` and ``grads`` (slots × samples), the kernels' scratch rows
-    (``spare``, and ``long_spare`` as wide as an activation's long row), the
-    parameters' gradients ``gu``, and each activation's long rows of ``vals``
-    and ``grads`` (and of ``long_spare``, for its local derivatives). Separate
-    arrays, the same objects on every call: the blocks keep their views of
-    ``gu`` by identity.
+    ``spare``, and the parameters' gradients ``gu``.
     """
 
     def __init__(self, program: Program, width: int) -> None:
         n = program.tape.n_slots
         self.vals, self.grads = np.empty((n, width)), np.empty((n, width))
         self.spare = np.empty((4, width))
-        self.long_spare = np.empty((4, max(program._long * width, 1)))
         self.gu = np.empty(program.tape.n_params)
-        self.long = {}  # and the row where the kernels leave the local derivatives
-        for step in program.steps:
-            if isinstance(step, Activation):
-                v, g = step.long(self.vals), step.long(self.grads)
-                self.long[step] = (v, g, self.long_spare[2, : g.shape[1]])
 
 
-def _runs(mask: np.ndarray) -> list[slice]:
-    """The runs of consecutive True entries of ``mask``, as slices."""
+def _runs(mask: np.ndarray) -> np.ndarray:
+    """The runs of consecutive True entries of ``mask``, as rows ``(start, stop)``."""
     edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
-    return [slice(a, b) for a, b in zip(edges[::2].tolist(), edges[1::2].tolist())]
+    return edges.reshape(-1, 2).astype(np.int64)
+
+
+def _consecutive(slots: np.ndarray) -> bool:
+    """Whether ``slots`` are consecutive rows, in order."""
+    return bool((np.diff(slots) == 1).all())

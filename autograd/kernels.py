@@ -8,20 +8,21 @@ instruction runs is decided by a dispatch written out from the table
 added here. A tape's kernels get a dispatch over only the ops it uses
 (`kernels_for`), so a first run compiles a few ops, not the whole table; the
 branch is taken once per instruction, and the op then runs along the row.
-The one piece of math of their own is the fused ``dot`` instruction's running sum, which adds
-its terms in the order the ``add`` chain it replaces did.
+The one piece of math of their own is the fused ``dot`` instruction's running
+sum, which adds its terms in the order the ``add`` chain it replaces did.
 
 Memory layout: one row per tape slot, one column per sample (``vals[slot,
-sample]``). Each instruction is then a loop along a contiguous row, and a
-``dot`` term is an ``axpy`` (``row += w * x_row``), which is how a layer comes
-to cost what a matrix product costs. Parameters and constants are the same
-for every sample and live in a separate vector, ``uniform``.
+sample]``): each instruction is a loop along a contiguous row. Parameters and
+constants are the same for every sample and live in a separate vector,
+``uniform``. One kernel, `_run`, runs a whole tape (the loops inlined in it,
+so they are compiled once); a layer is one `BLOCK` instruction
+(`autograd.blocks`), a matrix product through numpy's BLAS.
 
 The compiled code is cached on disk next to this file. Numba checks only this
-file's timestamp, not that of the code the kernels call, so the kernels'
-cache names carry a hash of ``autograd/ops.py``, ``autograd/dispatch.py``
-and this file (and the codes of their ops): editing any of them, or
-installing another version, compiles afresh.
+file's timestamp, not that of the code the kernels call, so the kernel's
+cache name carries a hash of every file whose code it compiles (and the codes
+of its ops): editing any of them, or installing another version, compiles
+afresh.
 
 Examples
 --------
@@ -40,23 +41,33 @@ from __future__ import annotations
 import hashlib
 import sys
 import types
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
 
+from autograd import blas, block_kernels, ops
 from autograd import dispatch as dispatch_module
-from autograd import ops
+from autograd.block_kernels import (
+    ACT,
+    BLOCK,
+    BLOCK_COLUMNS,
+    OUT,
+    M,
+    block_backward,
+    block_forward,
+)
 from autograd.dispatch import HELPER, dispatch, jit_helper
 from autograd.halves import run_halves, splits
-from autograd.numbers import all_finite
+from autograd.nonfinite import check_gradient, raise_if_nonfinite
 from autograd.ops import OPS, OPS_BY_NAME
 from autograd.tape import DOT, Tape
 
 # Numba's disk cache checks only the timestamp of the file a function is in, not the
 # code it calls: the kernels' names carry a hash of every file whose code they compile.
-_CODE = (ops, dispatch_module, sys.modules[__name__])
+_CODE = (ops, dispatch_module, blas, block_kernels, sys.modules[__name__])
 _CODE_HASH = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in _CODE)).hexdigest()[:12]
 
 _forward_op_rows, _derivative_op_rows = dispatch(OPS)  # what the kernels' source calls
@@ -72,6 +83,8 @@ _ARITY = np.array([op.arity for op in OPS], dtype=np.int64)
 # and drops a branch that a false one guards: kernels for a tape without dots
 # (a program whose layers all run as blocks) compile without that code.
 _DOTS = True
+_BLOCKS = True  # the same for layer blocks (`autograd.blocks`),
+_PRODUCTS = True  # and for the one-pass backward of products (tapes with dots or muls)
 
 
 @jit_helper
@@ -89,16 +102,23 @@ def _row(vals, uniform, ref, spare):
     return spare
 
 
-def _forward_rows(code, args, const, out, terms, uniform, vals, spare):
+def _forward_rows(code, args, const, out, terms, uniform, vals, spare, blocks, fn):
     """Run every instruction for every sample (column); ``spare``: two scratch rows.
 
-    The arrays are a `Tape` 's, or their slices to a run of instructions:
-    `autograd.blocks` runs the instructions between two layer blocks so.
+    A `BLOCK` instruction is a layer (`autograd.blocks`): row ``args[i, 0]`` of
+    ``blocks``, a matrix product through the BLAS at address ``fn``, then its
+    activation, row by row.
     """
     n = vals.shape[1]
     for i in range(len(code)):
         result = vals[out[i]]
-        if _DOTS and code[i] == DOT:
+        if _BLOCKS and code[i] == BLOCK:
+            block = blocks[args[i, 0]]
+            block_forward(block, uniform, vals, fn)
+            z, m = block[OUT], block[M]
+            for j in range(m if block[ACT] >= 0 else 0):  # H = act(Z), row by row
+                _forward_op_rows(block[ACT], vals[z + j], vals[z + j], const[i], vals[z + m + j])
+        elif _DOTS and code[i] == DOT:
             first, stop = args[i, 0], args[i, 1]
             for t in range(first, stop):
                 w_ref, x_ref = terms[t, 0], terms[t, 1]
@@ -172,8 +192,9 @@ def _backward_axpy(w_ref, x_ref, uniform, vals, grads, gu, go, needs_grad, n_par
 
 
 def _backward_rows(
-    code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
-):
+    code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare, blocks,
+    fn,
+):  # fmt: skip
     """Reverse mode for every sample: ``grads[o]`` holds d loss / d slot o.
 
     ``spare`` is scratch space, four rows: two operands, two local derivatives.
@@ -186,12 +207,22 @@ def _backward_rows(
             continue  # no parameter below: nothing to pass a gradient to
         go, result = grads[o], vals[o]
         c = code[i]
+        if _BLOCKS and c == BLOCK:
+            block = blocks[args[i, 0]]
+            z, m = block[OUT], block[M]
+            for j in range(m if block[ACT] >= 0 else 0):  # dZ = act'(Z)·dH: act'(Z) first
+                Z, dZ, dH = vals[z + j], grads[z + j], grads[z + m + j]
+                _derivative_op_rows(block[ACT], Z, Z, const[i], vals[z + m + j], dZ, dZ)
+                for s in range(n):
+                    dZ[s] *= dH[s]
+            block_backward(block, uniform, vals, grads, gu, fn)
+            continue
         dot = _DOTS and c == DOT
         # the operand pairs: an op's arguments, or a dot's terms (each one product)
         pairs = terms[args[i, 0] : args[i, 1]] if dot else args[i : i + 1]
         for t in range(len(pairs) - 1, -1, -1):  # a dot's terms in reverse, as a chain
             a, b = pairs[t, 0], pairs[t, 1]
-            if (dot or c == MUL) and (a < 0) != (b < 0):  # weight * row: one pass
+            if _PRODUCTS and (dot or c == MUL) and (a < 0) != (b < 0):  # weight * row: one pass
                 w_ref, x_ref = (a, b) if a < 0 else (b, a)
                 _backward_axpy(w_ref, x_ref, uniform, vals, grads, gu, go, needs_grad, n_params)
                 continue
@@ -216,49 +247,63 @@ def _load_batch(X, slots, vals):
             row[s] = X[s, k]
 
 
-def _train(tape_arrays, uniform, X, T, selected, seed, vals, grads, gu, spare):
-    """Forward and backward for the samples of ``X`` with their own buffers."""
-    code, args, const, out, terms, in_slots, t_slots, needs_grad, n_params = tape_arrays
-    _load_batch(X, in_slots, vals)
-    _load_batch(T, t_slots, vals)
-    _forward_rows(code, args, const, out, terms, uniform, vals, spare)
-    grads[:] = 0.0
-    for s in range(len(X)):
-        grads[selected[s], s] = seed
-    _backward_rows(
-        code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare
-    )
+@jit_helper
+def _all_finite(vals):
+    """Whether every number of ``vals`` is finite (an OR along the rows, which vectorises)."""
+    bad = False
+    for i in range(vals.shape[0]):
+        row = vals[i]
+        for s in range(len(row)):
+            bad |= not np.isfinite(row[s])
+    return not bad
 
 
-def _infer(tape_arrays, uniform, X, T, vals, spare):
-    code, args, const, out, terms, in_slots, t_slots = tape_arrays[:7]
+def _run(tape_arrays, uniform, X, T, seeded, seed, train, vals, grads, gu, spare):
+    """Forward for the samples of ``X`` (and ``T``), then, if ``train`` and every value is
+    finite, backward from ``grads[seeded[s], s] = seed``; whether every value was finite.
+
+    Before backward only the ``(start, stop)`` runs ``zero_slots`` of gradient
+    rows and ``zero_params`` of parameters are zeroed: a block writes the rest.
+    """
+    code, args, const, out, terms, in_slots, t_slots, needs_grad, n_params = tape_arrays[:9]
+    blocks, zero_slots, zero_params, fn = tape_arrays[9:]
     _load_batch(X, in_slots, vals)
     _load_batch(T, t_slots, vals)
-    _forward_rows(code, args, const, out, terms, uniform, vals, spare)
+    _forward_rows(code, args, const, out, terms, uniform, vals, spare, blocks, fn)
+    if not _all_finite(vals):
+        return False
+    if train:
+        for r in range(len(zero_slots)):
+            grads[zero_slots[r, 0] : zero_slots[r, 1]].ravel()[:] = 0.0  # a view: its rows
+        for r in range(len(zero_params)):
+            gu[zero_params[r, 0] : zero_params[r, 1]][:] = 0.0
+        for s in range(len(seeded)):
+            grads[seeded[s], s] = seed
+        _backward_rows(
+            code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare,
+            blocks, fn,
+        )  # fmt: skip
+    return True
 
 
 class Kernels(NamedTuple):
-    """The compiled kernels for tapes whose ops are among ``codes``.
+    """The compiled kernel for tapes whose ops are among ``codes``.
 
     Attributes
     ----------
     codes : frozenset of int
-        The op-table rows the dispatch has a branch for.
-    forward_rows, backward_rows : numba dispatchers
-        A run of instructions forward, and backward (see `autograd.blocks`).
-    train, infer : numba dispatchers
-        A whole tape over a batch: forward and backward, or forward alone.
+        The op-table rows the dispatch has a branch for (and `DOT`, `BLOCK`).
+    run : numba dispatcher
+        `_run`: a whole tape over a batch, forward and, for training, backward.
     """
 
     codes: frozenset[int]
-    forward_rows: Any
-    backward_rows: Any
-    train: Any
-    infer: Any
+    run: Any
 
 
-_SOURCES = (_forward_rows, _backward_rows, _train, _infer)
 _KERNELS: list[Kernels] = []
+NO_BLOCKS = np.zeros((0, BLOCK_COLUMNS), dtype=np.int64)  # a tape with no layer blocks
+NO_SEEDS = np.zeros(0, dtype=np.int64)  # forward alone
 
 MAX_OP_SETS = 2
 """How many sets of ops get kernels of their own in one process; then the whole table's.
@@ -270,8 +315,8 @@ set after another.
 """
 
 
-def kernels_for(tape: Tape) -> Kernels:
-    """Kernels for ``tape``: a dispatch over the ops it uses, not the whole table.
+def kernels_for(tape: Tape, also: Iterable[int] = ()) -> Kernels:
+    """Kernels for ``tape`` (and the ops ``also``): a dispatch over the ops it uses.
 
     Kernels that already have every op of the tape serve it; otherwise new
     ones are written for its ops (up to `MAX_OP_SETS` sets, then for the
@@ -283,39 +328,44 @@ def kernels_for(tape: Tape) -> Kernels:
     --------
     >>> from autograd.tape import trace
     >>> kernels = kernels_for(trace(lambda x: (x[0] * x[1]).relu(), n_inputs=2, params=[]))
-    >>> {"mul", "relu"} <= {OPS[c].name for c in kernels.codes - {DOT}}
+    >>> {"mul", "relu"} <= {OPS[c].name for c in kernels.codes - {DOT, BLOCK}}
     True
     >>> kernels is kernels_for(trace(lambda x: (x[1] * x[0]).relu(), n_inputs=2, params=[]))
     True
     """
-    used = frozenset(int(c) for c in tape.code)
+    used = frozenset(int(c) for c in tape.code) | frozenset(also)
     for kernels in _KERNELS:
         if used <= kernels.codes:
             return kernels
-    codes = used if len(_KERNELS) < MAX_OP_SETS else frozenset(range(len(OPS))) | {DOT}
-    _KERNELS.append(_compile_kernels(codes))
+    every = frozenset(range(len(OPS))) | {DOT, BLOCK}
+    _KERNELS.append(_compile_kernels(used if len(_KERNELS) < MAX_OP_SETS else every))
     return _KERNELS[-1]
 
 
 def _compile_kernels(codes: frozenset[int]) -> Kernels:
-    """`Kernels` whose dispatch is written for the ops ``codes`` (`autograd.dispatch`)."""
+    """`Kernels` whose dispatch is written for the ops ``codes`` (`autograd.dispatch`).
+
+    The instruction loops are inlined into `_run` (one function, compiled and
+    optimised once), and its cache name carries the op codes and a hash of
+    every file whose code it compiles (see the module doc).
+    """
     namespace = dict(globals())
     namespace["_forward_op_rows"], namespace["_derivative_op_rows"] = dispatch(
-        [OPS[c] for c in sorted(codes - {DOT})]
+        [OPS[c] for c in sorted(codes - {DOT, BLOCK})]
     )
-    namespace["_DOTS"] = DOT in codes
+    namespace["_DOTS"], namespace["_BLOCKS"] = DOT in codes, BLOCK in codes
+    namespace["_PRODUCTS"] = bool({DOT, MUL} & codes)
     tag = "ops" + "_".join(map(str, sorted(codes)))
-    compiled = []
-    for fn in _SOURCES:
+    for fn in (_forward_rows, _backward_rows, _run):
         copy = types.FunctionType(fn.__code__, namespace, fn.__name__)
         copy.__qualname__ = f"{fn.__name__.lstrip('_')}_{tag}_{_CODE_HASH}"
         copy.__doc__ = fn.__doc__
-        # ``nogil``: two Python threads can each run one half of a batch at once.
-        # No C-callable wrapper: only Python calls them (a shorter compile).
-        jit = njit(cache=True, nogil=True, error_model="numpy", no_cfunc_wrapper=True)
+        if fn is _run:  # ``nogil``: two Python threads can each run half a batch at once
+            jit = njit(cache=True, nogil=True, error_model="numpy", no_cfunc_wrapper=True)
+        else:
+            jit = njit(**HELPER, inline="always")
         namespace[fn.__name__] = jit(copy)
-        compiled.append(namespace[fn.__name__])
-    return Kernels(codes, *compiled)
+    return Kernels(codes, namespace["_run"])
 
 
 class Workspace:
@@ -346,6 +396,10 @@ class Workspace:
             tape.target_slots,
             tape.needs_grad,
             tape.n_params,
+            NO_BLOCKS,
+            np.array([[0, tape.n_slots]], dtype=np.int64),  # zero every gradient row
+            np.array([[0, len(tape.uniform)]], dtype=np.int64),  # and every parameter's
+            blas.DGEMM,
         )
         self._kernels: Kernels | None = None
         self.shape = (0, 0)
@@ -442,15 +496,15 @@ def loss_and_grad(
     parallel = splits(tape, batch) if parallel is None else parallel
     n_chunks = 2 if parallel and batch % 2 == 0 else 1
     vals, grads, spare = workspace.buffers(batch, n_chunks)
-    gu = np.zeros((n_chunks, len(uniform)))
+    gu = np.empty((n_chunks, len(uniform)))
 
     width = batch // n_chunks
 
     def run(c: int) -> None:
         """Chunk ``c`` of the batch, with its own buffers."""
         part = slice(c * width, (c + 1) * width)
-        workspace.kernels.train(
-            workspace.arrays, uniform, X[part], T[part], selected[part], 1.0 / batch,
+        workspace.kernels.run(
+            workspace.arrays, uniform, X[part], T[part], selected[part], 1.0 / batch, True,
             vals[c], grads[c], gu[c], spare[c],
         )  # fmt: skip
 
@@ -465,17 +519,6 @@ def loss_and_grad(
     grad = gu.sum(axis=0)[: tape.n_params]
     check_gradient(tape, grad)
     return losses, grad
-
-
-def check_gradient(tape: Tape, grad: np.ndarray) -> None:
-    """Raise FloatingPointError, naming the parameter, if a gradient is not finite."""
-    if not all_finite(grad):
-        k = int(np.flatnonzero(~np.isfinite(grad))[0])
-        label = tape.param_labels[k] or f"${k}"
-        raise FloatingPointError(
-            f"backward gives the gradient {grad[k]} for parameter {label}: an op's derivative "
-            "is infinite or undefined on this batch (as sqrt at 0), or the gradient overflowed"
-        )
 
 
 def forward(
@@ -503,48 +546,8 @@ def forward(
     uniform = tape.uniform if uniform is None else uniform
     workspace = workspace or Workspace(tape)
     vals, _, spare = workspace.buffers(len(X), 1)
-    workspace.kernels.infer(workspace.arrays, uniform, X, T, vals[0], spare[0])
+    workspace.kernels.run(
+        workspace.arrays, uniform, X, T, NO_SEEDS, 0.0, False, vals[0], vals[0], uniform, spare[0]
+    )
     raise_if_nonfinite(tape, uniform, vals)
     return vals[0][tape.output_slots].T.copy()
-
-
-def raise_if_nonfinite(tape: Tape, uniform: np.ndarray, vals: np.ndarray) -> None:
-    """Name the first op that gave a non-finite result, as the scalar engine would.
-
-    ``vals`` is (chunks × slots × samples), as the kernels fill it.
-
-    Examples
-    --------
-    >>> from autograd.tape import trace
-    >>> tape = trace(lambda x: x[0].log(), n_inputs=1, params=[])
-    >>> vals = np.array([[[-1.0], [np.nan]]])  # slot 0: the input, slot 1: its log
-    >>> raise_if_nonfinite(tape, tape.uniform, vals)
-    Traceback (most recent call last):
-    ...
-    ValueError: sample 0 of the batch, %1 = log %0: log: ...
-    """
-    if np.isfinite(vals).all():
-        return
-    width = vals.shape[2]
-    # per instruction, its result for every sample of the batch in order
-    bad = ~np.isfinite(vals[:, tape.out, :].transpose(1, 0, 2).reshape(len(tape.out), -1))
-    culprits = np.flatnonzero(bad.any(axis=1))
-    if not len(culprits):
-        raise ValueError("the batch's inputs or targets hold NaN or infinity")
-    i = int(culprits[0])  # tape order: the first bad result is the cause
-    s = int(np.flatnonzero(bad[i])[0])
-    line = tape.instruction(i)
-    if tape.code[i] == DOT:
-        raise OverflowError(f"sample {s} of the batch: {line} overflows a float64")
-    op = OPS[tape.code[i]]
-    values = vals[s // width]
-    operands = [
-        float(values[r, s % width]) if r >= 0 else float(uniform[~r])
-        for r in tape.args[i, : op.arity]
-    ]
-    if op.param is not None:
-        operands.append(float(tape.const[i]))
-    error = op.domain(*operands) if op.domain is not None else None
-    if error is None:
-        error = OverflowError(f"{op.name}({', '.join(map(str, operands))}) overflows a float64")
-    raise type(error)(f"sample {s} of the batch, {line}: {op.name}: {error}")

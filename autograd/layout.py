@@ -27,13 +27,16 @@ import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from autograd.ops import OPS
 from autograd.tape import DOT, Tape
 
-MIN_BLOCK = 2
-"""The fewest ``dot`` s a block holds: a lone neuron stays one ``dot`` instruction."""
+MIN_BLOCK = 1
+"""The fewest ``dot`` s a block holds: a lone output neuron is a 1 × n block too.
+
+In the kernels a block costs no more than its ``dot`` s, and a tape with no
+``dot`` left compiles without the kernels' ``dot`` code (a shorter first step).
+"""
 
 
 @dataclass
@@ -77,7 +80,10 @@ def find_blocks(tape: Tape) -> list[Found]:
         bias = np.array([b for _, b, _ in members]) if has_bias else None
         refs = weights.ravel().tolist() + ([] if bias is None else bias.tolist())
         distinct = len(set(inputs)) == len(inputs) and len(set(refs)) == len(refs)
-        if len(members) >= MIN_BLOCK and distinct:  # no scatter-add for a shared weight or input
+        in_place = matrix_view(~weights) is not None and (
+            bias is None or strided_view(~bias) is not None
+        )  # BLAS reads the weights where they are, and the kernels the biases
+        if len(members) >= MIN_BLOCK and distinct and in_place:
             found.append(Found([i for i, _, _ in members], inputs, weights, bias))
     return sorted(found, key=lambda f: f.members[0])
 
@@ -158,40 +164,37 @@ def renumbered(tape: Tape, kept: list[int], new: np.ndarray) -> Tape:
     )
 
 
-class Gather:
-    """``array[index]`` for a fixed index array: a view when the indices are evenly spaced.
+def matrix_view(index: np.ndarray) -> tuple[int, int, bool] | None:
+    """``(offset, ld, transposed)`` if BLAS can read ``array[index]`` in place, else None.
 
-    A layer's weights are: neuron j's weights and bias follow neuron j-1's, so
-    weight (j, i) is ``offset + j·stride + i``. The view of the last array
-    asked for is kept, so a step reads and writes the parameters in place.
+    Entry ``(j, i)`` is ``array[offset + j·ld + i]``, or ``array[offset + i·ld + j]``
+    when ``transposed``: a layer's weights, neuron after neuron (or input after input).
+
+    >>> matrix_view(np.array([[0, 1], [3, 4]]))  # two neurons' weights, each followed by a bias
+    (0, 3, False)
+    >>> matrix_view(np.array([[0, 2], [1, 3]])), matrix_view(np.array([[0, 1], [4, 3]]))
+    ((0, 2, True), None)
     """
+    found = _strided(index)
+    if found is None:
+        return None
+    offset, (s_row, s_col) = found
+    m, n = index.shape
+    if s_col == 1 or n == 1:  # (a lone row's or column's stride is free: BLAS asks ld >= n)
+        return offset, max(s_row, n), False
+    if s_row == 1:
+        return offset, max(s_col, m), True
+    return None
 
-    def __init__(self, index: np.ndarray) -> None:
-        self.index = index
-        self.layout = _strided(index)
-        self._views: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id -> (array, view)
 
-    def __call__(self, array: np.ndarray) -> np.ndarray:
-        if self.layout is None:
-            return array[self.index]
-        known = self._views.get(id(array))
-        if known is not None and known[0] is array:
-            return known[1]
-        if len(self._views) > 4:  # parameters and gradients: a few arrays at a time
-            self._views.clear()
-        offset, strides = self.layout
-        byte_strides = tuple(s * array.itemsize for s in strides)
-        view = as_strided(array[offset:], self.index.shape, byte_strides)
-        self._views[id(array)] = (array, view)
-        return view
+def strided_view(index: np.ndarray) -> tuple[int, int] | None:
+    """``(offset, step)`` when ``index`` is evenly spaced, ``offset + k·step``, else None.
 
-    def add(self, array: np.ndarray, values: np.ndarray) -> None:
-        """``array[index] += values`` (the indices are all different)."""
-        if self.layout is None:
-            array[self.index] += values
-        else:
-            view = self(array)
-            view += values
+    >>> strided_view(np.array([2, 5, 8])), strided_view(np.array([2, 5, 9]))
+    ((2, 3), None)
+    """
+    found = _strided(index)
+    return None if found is None else (found[0], found[1][0])
 
 
 def _strided(index: np.ndarray) -> tuple[int, tuple[int, ...]] | None:

@@ -6,8 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from autograd import Value, blocks, halves, kernels
+from autograd import Value, blas, blocks, halves, kernels
+from autograd.block_kernels import BLOCK, W_TRANSPOSED
 from autograd.blocks import Program, _one_blas_thread
+from autograd.ops import OPS_BY_NAME
 from autograd.tape import trace
 from nn.layers import MLP
 from nn.losses import (
@@ -77,8 +79,9 @@ def test_the_printout_shows_the_blocks():
     model = MLP(3, [5, 4, 1], seed=0)
     text = str(model.compile(mse_loss).program)
     assert "%4..%8 = block 5×3 [$0 … $18] @ [%0 … %2] + [$3 … $19]" in text
-    assert "block 4×5" in text and "= relu %4" in text
-    assert "dot" in text  # the lone output neuron stays one instruction
+    assert "%9..%13 = relu %4..%8" in text  # the block's activations, fused into it
+    assert "block 4×5" in text and "block 1×4" in text  # a lone neuron is a block too
+    assert "dot" not in text
 
 
 def _random_layers(draw):
@@ -137,7 +140,7 @@ def test_a_graph_with_no_layer_runs_instruction_by_instruction():
     a, b = Value(0.5), Value(-1.5)
     tape = trace(lambda x: (a * x[0] + b * x[1]).tanh() * (a - x[1]), 2, [a, b])
     program = Program(tape)
-    assert program.blocks == [] and program.steps == [(0, len(tape))]
+    assert program.blocks == [] and program.tape.code.tolist() == tape.code.tolist()
     X = np.array([[1.0, 2.0], [0.5, -1.0]])
     got, want = program.loss_and_grad(X), kernels.loss_and_grad(tape, X)
     np.testing.assert_array_equal(got[0], want[0])
@@ -214,13 +217,15 @@ def test_a_bad_sample_in_the_second_half_is_named():
         Program(tape).loss_and_grad(X, parallel=True)
 
 
-def test_each_layers_activations_run_as_one_instruction():
+def test_each_layer_and_its_activations_run_as_one_instruction():
     program = MLP(2, [4, 3, 1], seed=0).compile(mse_loss).program
-    kinds = [type(step).__name__ for step in program.steps]
-    assert kinds == ["Block", "Activation", "Block", "Activation", "tuple"]
-    first = program.steps[1]
-    assert (first.start, first.stop) == (0, 4)  # four relus, one per neuron
-    assert first.rows[1] - first.rows[0] == 8  # the block's 4 result rows, then the relus' 4
+    codes = program.tape.code.tolist()
+    assert codes[:3] == [BLOCK] * 3 and BLOCK not in codes[3:]  # then the loss
+    relu = OPS_BY_NAME["relu"].code
+    assert [b.activation for b in program.blocks] == [relu, relu, -1]  # a linear output
+    first = program.blocks[0]
+    assert first.out == 3 and first.shape == (4, 2)  # %3..%6 (after %0 %1 and the target)
+    assert program.blocks[1].inputs.tolist() == [7, 8, 9, 10]  # the relus, right after
 
 
 def test_weights_read_outside_their_block_still_get_every_gradient():
@@ -235,7 +240,7 @@ def test_weights_read_outside_their_block_still_get_every_gradient():
 
     params = model.parameters()
     program = Program(trace(loss, 2, params, n_targets=1))
-    assert [b.sets_param_grads for b in program.blocks] == [False, True]
+    assert [b.sets_param_grads for b in program.blocks] == [False, True, True]
     X, T = np.random.default_rng(5).normal(size=(6, 2)), np.ones((6, 1))
     got_loss, got_grad = program_loss_and_grads(program, X, T)
     want_loss, want_grad = scalar_loss_and_grads(loss, params, X, T)
@@ -252,3 +257,56 @@ def test_the_halves_run_with_one_blas_thread_and_give_the_setting_back():
         with _one_blas_thread():
             assert set(blas_threads()) <= {1}
         assert blas_threads() == before
+
+
+def _one_layer(order):
+    """A tanh layer of 3 neurons over 4 inputs, its parameters listed in ``order``."""
+    rng = np.random.default_rng(7)
+    W = [[Value(rng.normal()) for _ in range(4)] for _ in range(3)]
+    b = [Value(rng.normal()) for _ in range(3)]
+
+    def loss(x, t):
+        out = []
+        for j in range(3):
+            z = b[j]
+            for i in range(4):
+                z = z + W[j][i] * x[i]
+            out.append(z.tanh())
+        return sum((h - t[0]) ** 2 for h in out)
+
+    return loss, order(W, b)
+
+
+def _agrees_with_the_scalar_engine(loss, params):
+    rng = np.random.default_rng(8)
+    X, T = rng.normal(size=(6, 4)), rng.normal(size=(6, 1))
+    program = Program(trace(loss, 4, params, n_targets=1))
+    got_loss, got_grad = program_loss_and_grads(program, X, T)
+    want_loss, want_grad = scalar_loss_and_grads(loss, params, X, T)
+    assert_agree(got_loss, want_loss, RTOL)
+    assert_agree(got_grad, want_grad, RTOL)
+    return program
+
+
+def test_weights_listed_input_by_input_run_as_a_transposed_block():
+    loss, params = _one_layer(lambda W, b: [W[j][i] for i in range(4) for j in range(3)] + b)
+    program = _agrees_with_the_scalar_engine(loss, params)
+    assert [blk.shape for blk in program.blocks] == [(3, 4)]
+    assert program.blocks_table[0, W_TRANSPOSED] == 1  # BLAS reads Wᵀ row by row
+
+
+def test_weights_in_no_even_layout_stay_dots():
+    order = np.random.default_rng(9).permutation(15)
+    loss, params = _one_layer(lambda W, b: [[*W[0], *W[1], *W[2], *b][k] for k in order])
+    program = _agrees_with_the_scalar_engine(loss, params)
+    assert program.blocks == []
+
+
+def test_without_a_blas_to_call_layers_stay_dots(monkeypatch):
+    tape = MLP(3, [4, 2], seed=0).compile(cross_entropy).tape
+    X, selected = np.random.default_rng(3).normal(size=(5, 3)), np.array([0, 1, 1, 0, 1])
+    with_blocks = Program(tape).loss_and_grad(X, None, selected)[1].copy()
+    monkeypatch.setattr(blas, "DGEMM", 0)  # numpy linked against a BLAS we cannot reach
+    program = Program(tape)
+    assert program.blocks == [] and BLOCK not in program.tape.code
+    assert_agree(program.loss_and_grad(X, None, selected)[1], with_blocks, RTOL)
