@@ -35,7 +35,7 @@ from __future__ import annotations
 from numba import njit
 
 from autograd.blas import NO_TRANS, TRANS, address, dgemm
-from autograd.dispatch import HELPER, jit_helper
+from autograd.dispatch import HELPER
 from autograd.tape import DOT
 
 BLOCK = DOT + 1
@@ -58,7 +58,7 @@ def _row_sum(row):
     return total
 
 
-@jit_helper
+@njit(**HELPER, inline="always")  # one call site: compiled as part of the kernel
 def block_forward(block, uniform, vals, fn):
     """``Z = W @ X + b``: each result row starts as its bias, and the product is added."""
     width = vals.shape[1]
@@ -79,7 +79,7 @@ def block_forward(block, uniform, vals, fn):
     dgemm(fn, trans_w, NO_TRANS, m, width, block[N], Wp, block[W_LD], X, width, beta, Z, width)
 
 
-@jit_helper
+@njit(**HELPER, inline="always")
 def block_backward(block, uniform, vals, grads, gu, fn):
     """``dW (+)= dZ @ Xᵀ``, ``db (+)= Σ dZ`` and ``dX (+)= Wᵀ @ dZ``: written or added."""
     width = vals.shape[1]

@@ -313,8 +313,6 @@ class Program:
                 zero_slots[block.inputs] = False
             if block.sets_param_grads:
                 zero_params[block.params] = False
-            if block.activation >= 0:  # its backward writes the results' gradients
-                zero_slots[block.out : block.out + block.shape[0]] = False
         self._zero_slots, self._zero_params = _runs(zero_slots), _runs(zero_params)
 
     def _workspace(self, batch: int, n_chunks: int) -> list[_Chunk]:

@@ -111,18 +111,17 @@ def _forward_rows(code, args, const, out, terms, uniform, vals, spare, blocks, f
     """
     n = vals.shape[1]
     for i in range(len(code)):
-        result = vals[out[i]]
-        if _BLOCKS and code[i] == BLOCK:
-            block = blocks[args[i, 0]]
+        c, a, b, o, rows = code[i], args[i, 0], args[i, 1], out[i], 1
+        if _BLOCKS and c == BLOCK:  # a layer: its product, then its activation over m rows
+            block = blocks[a]
             block_forward(block, uniform, vals, fn)
-            z, m = block[OUT], block[M]
-            for j in range(m if block[ACT] >= 0 else 0):  # H = act(Z), row by row
-                _forward_op_rows(block[ACT], vals[z + j], vals[z + j], const[i], vals[z + m + j])
-        elif _DOTS and code[i] == DOT:
-            first, stop = args[i, 0], args[i, 1]
-            for t in range(first, stop):
+            c, a, b, o = block[ACT], block[OUT], block[OUT], block[OUT] + block[M]
+            rows = block[M] if c >= 0 else 0
+        elif _DOTS and c == DOT:
+            result = vals[o]
+            for t in range(a, b):
                 w_ref, x_ref = terms[t, 0], terms[t, 1]
-                start = t == first  # the first product starts the sum
+                start = t == a  # the first product starts the sum
                 if w_ref < 0 and x_ref >= 0:  # weight * row: the weight as one number
                     wv, x = uniform[~w_ref], vals[x_ref]
                     for s in range(n):
@@ -134,10 +133,11 @@ def _forward_rows(code, args, const, out, terms, uniform, vals, spare, blocks, f
                     for s in range(n):
                         p = _mul(w[s], x[s])
                         result[s] = p if start else _add(result[s], p)
-        else:
-            x = _row(vals, uniform, args[i, 0], spare[0])
-            y = _row(vals, uniform, args[i, 1], spare[1])
-            _forward_op_rows(code[i], x, y, const[i], result)
+            continue
+        for j in range(rows):  # the op on row a + j (and b + j), into row o + j
+            x = _row(vals, uniform, a + j, spare[0])
+            y = _row(vals, uniform, b + j, spare[1])
+            _forward_op_rows(c, x, y, const[i], vals[o + j])
 
 
 @njit(**HELPER, fastmath={"reassoc"})
@@ -205,37 +205,40 @@ def _backward_rows(
         o = out[i]
         if not needs_grad[o]:
             continue  # no parameter below: nothing to pass a gradient to
-        go, result = grads[o], vals[o]
-        c = code[i]
-        if _BLOCKS and c == BLOCK:
-            block = blocks[args[i, 0]]
-            z, m = block[OUT], block[M]
-            for j in range(m if block[ACT] >= 0 else 0):  # dZ = act'(Z)·dH: act'(Z) first
-                Z, dZ, dH = vals[z + j], grads[z + j], grads[z + m + j]
-                _derivative_op_rows(block[ACT], Z, Z, const[i], vals[z + m + j], dZ, dZ)
-                for s in range(n):
-                    dZ[s] *= dH[s]
-            block_backward(block, uniform, vals, grads, gu, fn)
-            continue
+        c, rows, z = code[i], 1, 0
+        layer = _BLOCKS and c == BLOCK
         dot = _DOTS and c == DOT
+        if layer:  # its activation first, row by row (op c from row z + j to o + j)
+            block = blocks[args[i, 0]]
+            c, z, o = block[ACT], block[OUT], block[OUT] + block[M]
+            rows = block[M] if c >= 0 else 0
         # the operand pairs: an op's arguments, or a dot's terms (each one product)
-        pairs = terms[args[i, 0] : args[i, 1]] if dot else args[i : i + 1]
-        for t in range(len(pairs) - 1, -1, -1):  # a dot's terms in reverse, as a chain
-            a, b = pairs[t, 0], pairs[t, 1]
-            if _PRODUCTS and (dot or c == MUL) and (a < 0) != (b < 0):  # weight * row: one pass
-                w_ref, x_ref = (a, b) if a < 0 else (b, a)
-                _backward_axpy(w_ref, x_ref, uniform, vals, grads, gu, go, needs_grad, n_params)
-                continue
-            x = _row(vals, uniform, a, spare[0])
-            y = _row(vals, uniform, b, spare[1])
-            if dot:
-                for s in range(n):
-                    dx[s], dy[s] = _d_mul(x[s], y[s], _mul(x[s], y[s]))
-            else:
-                _derivative_op_rows(c, x, y, const[i], result, dx, dy)
-            _accumulate(a, dx, grads, gu, go, needs_grad, n_params)
-            if dot or _ARITY[c] == 2:
-                _accumulate(b, dy, grads, gu, go, needs_grad, n_params)
+        first, stop = (args[i, 0], args[i, 1]) if dot else (0, 1)
+        for j in range(rows):
+            go, result = grads[o + j], vals[o + j]
+            for t in range(stop - 1, first - 1, -1):  # a dot's terms in reverse, as a chain
+                if dot:
+                    a, b = terms[t, 0], terms[t, 1]
+                elif layer:
+                    a, b = z + j, z + j
+                else:
+                    a, b = args[i, 0], args[i, 1]
+                if _PRODUCTS and (dot or c == MUL) and (a < 0) != (b < 0):  # weight * row
+                    w_ref, x_ref = (a, b) if a < 0 else (b, a)
+                    _backward_axpy(w_ref, x_ref, uniform, vals, grads, gu, go, needs_grad, n_params)
+                    continue
+                x = _row(vals, uniform, a, spare[0])
+                y = _row(vals, uniform, b, spare[1])
+                if dot:
+                    for s in range(n):
+                        dx[s], dy[s] = _d_mul(x[s], y[s], _mul(x[s], y[s]))
+                else:
+                    _derivative_op_rows(c, x, y, const[i], result, dx, dy)
+                _accumulate(a, dx, grads, gu, go, needs_grad, n_params)
+                if dot or _ARITY[c] == 2:
+                    _accumulate(b, dy, grads, gu, go, needs_grad, n_params)
+        if layer:  # then its product
+            block_backward(block, uniform, vals, grads, gu, fn)
 
 
 @jit_helper
