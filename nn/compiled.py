@@ -215,10 +215,14 @@ class CompiledModel:
         if not self.classification:
             check_targets(self.loss_fn, y)  # the scalar loss's own check, on every sample
             return y.reshape(-1, 1), None
-        if not (np.all(y == np.round(y)) and np.all((y >= 0) & (y < self.n_outputs))):
-            bad = y[(y != np.round(y)) | (y < 0) | (y >= self.n_outputs)][0]
-            raise ValueError(f"y: expected class indices 0 to {self.n_outputs - 1}, got {bad}")
-        return None, y.astype(np.int64)
+        bad = (y < 0) | (y >= self.n_outputs)  # first: only small numbers are cast
+        if not bad.any():
+            classes = y.astype(np.int64)
+            bad = classes != y  # a fraction
+        if bad.any():
+            last = self.n_outputs - 1
+            raise ValueError(f"y: expected class indices 0 to {last}, got {y[bad][0]}")
+        return None, classes
 
     def step(
         self, optimizer: Optimizer, X: Any, y: Any, *, return_outputs: bool = False

@@ -159,6 +159,10 @@ def test_classification_tape_has_one_loss_per_class():
         compiled.loss_and_grad(X[:2], np.array([0, 3]))
     with pytest.raises(ValueError, match=r"y: expected class indices 0 to 2, got 0.5"):
         compiled.loss_and_grad(X[:2], np.array([0.5, 1.0]))
+    with pytest.raises(ValueError, match=r"y: expected class indices 0 to 2, got -1.0"):
+        compiled.loss_and_grad(X[:2], np.array([1.0, -1.0]))
+    with pytest.raises(ValueError, match=r"y: expected class indices 0 to 2, got 1e\+30"):
+        compiled.loss_and_grad(X[:2], np.array([1e30, 1.0]))  # no cast warning either
 
 
 # --- bad input ---------------------------------------------------------------------
