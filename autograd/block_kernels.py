@@ -62,6 +62,7 @@ def _row_sum(row):
 def block_forward(block, uniform, vals, fn):
     """``Z = W @ X + b``: each result row starts as its bias, and the product is added."""
     width = vals.shape[1]
+    ld = max(width, 1)  # a leading dimension, which BLAS wants >= 1 even for no samples
     out, m = block[OUT], block[M]
     beta = 0.0
     if block[BIAS] >= 0:
@@ -76,21 +77,22 @@ def block_forward(block, uniform, vals, fn):
         address(vals, out * width),
     )
     trans_w = TRANS if block[W_TRANSPOSED] else NO_TRANS
-    dgemm(fn, trans_w, NO_TRANS, m, width, block[N], Wp, block[W_LD], X, width, beta, Z, width)
+    dgemm(fn, trans_w, NO_TRANS, m, width, block[N], Wp, block[W_LD], X, ld, beta, Z, ld)
 
 
 @njit(**HELPER, inline="always")
 def block_backward(block, uniform, vals, grads, gu, fn):
     """``dW (+)= dZ @ Xᵀ``, ``db (+)= Σ dZ`` and ``dX (+)= Wᵀ @ dZ``: written or added."""
     width = vals.shape[1]
+    lb = max(width, 1)  # the batch rows' leading dimension (BLAS wants >= 1)
     out, m, n, ld = block[OUT], block[M], block[N], block[W_LD]
     dZ, X = address(grads, out * width), address(vals, block[INPUTS] * width)
     dW = address(gu, block[W])
     beta = 0.0 if block[SETS_PARAM_GRADS] else 1.0
     if block[W_TRANSPOSED]:  # the weights are stored as Wᵀ: dWᵀ = X @ dZᵀ
-        dgemm(fn, NO_TRANS, TRANS, n, m, width, X, width, dZ, width, beta, dW, ld)
+        dgemm(fn, NO_TRANS, TRANS, n, m, width, X, lb, dZ, lb, beta, dW, ld)
     else:
-        dgemm(fn, NO_TRANS, TRANS, m, n, width, dZ, width, X, width, beta, dW, ld)
+        dgemm(fn, NO_TRANS, TRANS, m, n, width, dZ, lb, X, lb, beta, dW, ld)
     if block[BIAS] >= 0:
         for j in range(m):
             k = block[BIAS] + j * block[BIAS_STEP]
@@ -100,4 +102,4 @@ def block_backward(block, uniform, vals, grads, gu, fn):
         beta = 0.0 if block[SETS_INPUT_GRADS] else 1.0
         trans_w = NO_TRANS if block[W_TRANSPOSED] else TRANS
         Wp, dX = address(uniform, block[W]), address(grads, block[INPUTS] * width)
-        dgemm(fn, trans_w, NO_TRANS, n, width, m, Wp, ld, dZ, width, beta, dX, width)
+        dgemm(fn, trans_w, NO_TRANS, n, width, m, Wp, ld, dZ, lb, beta, dX, lb)

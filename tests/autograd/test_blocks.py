@@ -310,3 +310,10 @@ def test_without_a_blas_to_call_layers_stay_dots(monkeypatch):
     program = Program(tape)
     assert program.blocks == [] and BLOCK not in program.tape.code
     assert_agree(program.loss_and_grad(X, None, selected)[1], with_blocks, RTOL)
+
+
+def test_no_samples_give_no_outputs():
+    compiled = MLP(3, [4, 1], seed=0).compile(mse_loss)
+    compiled.loss_and_grad(np.ones((1, 3)), np.ones(1))  # traces the loss
+    outputs = compiled.program.forward(np.empty((0, 3)), np.empty((0, 1)))
+    assert outputs.shape == (0, len(compiled.program.tape.output_slots))
