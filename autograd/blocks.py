@@ -323,9 +323,12 @@ class Program:
             self._buffers[n_chunks] = known
         return known[1]
 
-    def _run(self, uniform, X, T, chunk: _Chunk, seeded=None, seed: float = 0.0) -> bool:
-        """The program forward on the samples of ``X``, then backward from ``grads[seeded[s], s]
-        = seed`` if ``seeded`` is given, in one kernel call; whether every value was finite."""
+    def _run(
+        self, uniform, X, T, chunk: _Chunk, seeded=None, seed: float = 0.0, losses=None
+    ) -> bool:
+        """The program forward on the samples of ``X``, then, if ``seeded`` is given, each
+        sample's ``losses[s] = vals[seeded[s], s]`` and backward from ``grads[seeded[s], s] =
+        seed``, in one kernel call; whether every value was finite."""
         t = self.tape
         targets = t.target_slots if T is not None else t.target_slots[:0]
         T = np.empty((len(X), 0)) if T is None else np.ascontiguousarray(T)
@@ -337,6 +340,7 @@ class Program:
         return self.kernels.run(
             arrays, uniform, np.ascontiguousarray(X), T, seeded if train else kernels.NO_SEEDS,
             seed, train, chunk.vals, chunk.grads, chunk.gu, chunk.spare,
+            losses if train else uniform,
         )  # fmt: skip
 
     def _raise_nonfinite(self, uniform: np.ndarray, chunks: list[_Chunk]) -> None:
@@ -394,15 +398,18 @@ class Program:
         n_chunks = 2 if parallel and batch % 2 == 0 else 1
         chunks = self._last = self._workspace(batch, n_chunks)
         width = batch // n_chunks
-        losses = t.output_slots[0 if selected is None else selected]  # each sample's loss slot
-        seeded = np.broadcast_to(losses, (batch,)).astype(np.int64).reshape(n_chunks, width)
+        slots = t.output_slots[0 if selected is None else selected]  # each sample's loss slot
+        seeded = np.broadcast_to(slots, (batch,)).astype(np.int64).reshape(n_chunks, width)
+        losses = np.empty(batch)
         finite = [False] * n_chunks
 
         def run(c: int) -> None:
             """Chunk ``c`` of the batch, with its own buffers."""
             part = slice(c * width, (c + 1) * width)
             Tc = None if T is None else T[part]
-            finite[c] = self._run(uniform, X[part], Tc, chunks[c], seeded[c], 1.0 / batch)
+            finite[c] = self._run(
+                uniform, X[part], Tc, chunks[c], seeded[c], 1.0 / batch, losses[part]
+            )
 
         if n_chunks == 1:
             run(0)
@@ -416,8 +423,7 @@ class Program:
         for more in chunks[1:]:
             grad += more.gu
         check_gradient(t, grad)
-        columns = np.arange(width)
-        return np.concatenate([c.vals[r, columns] for c, r in zip(chunks, seeded)]), grad
+        return losses, grad
 
     def last_outputs(self, which: slice) -> np.ndarray:
         """The tape outputs ``which`` of the last `forward` or `loss_and_grad`: (batch, n).

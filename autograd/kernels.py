@@ -261,9 +261,10 @@ def _all_finite(vals):
     return not bad
 
 
-def _run(tape_arrays, uniform, X, T, seeded, seed, train, vals, grads, gu, spare):
+def _run(tape_arrays, uniform, X, T, seeded, seed, train, vals, grads, gu, spare, losses):
     """Forward for the samples of ``X`` (and ``T``), then, if ``train`` and every value is
-    finite, backward from ``grads[seeded[s], s] = seed``; whether every value was finite.
+    finite, ``losses[s] = vals[seeded[s], s]`` and backward from ``grads[seeded[s], s] =
+    seed``; whether every value was finite.
 
     Before backward only the ``(start, stop)`` runs ``zero_slots`` of gradient
     rows and ``zero_params`` of parameters are zeroed: a block writes the rest.
@@ -276,6 +277,8 @@ def _run(tape_arrays, uniform, X, T, seeded, seed, train, vals, grads, gu, spare
     if not _all_finite(vals):
         return False
     if train:
+        for s in range(len(seeded)):
+            losses[s] = vals[seeded[s], s]
         for r in range(len(zero_slots)):
             grads[zero_slots[r, 0] : zero_slots[r, 1]].ravel()[:] = 0.0  # a view: its rows
         for r in range(len(zero_params)):
@@ -306,7 +309,7 @@ class Kernels(NamedTuple):
 
 _KERNELS: list[Kernels] = []
 NO_BLOCKS = np.zeros((0, BLOCK_COLUMNS), dtype=np.int64)  # a tape with no layer blocks
-NO_SEEDS = np.zeros(0, dtype=np.int64)  # forward alone
+NO_SEEDS = np.zeros(0, dtype=np.int64)  # forward alone (no losses then: any array will do)
 
 MAX_OP_SETS = 2
 """How many sets of ops get kernels of their own in one process; then the whole table's.
@@ -500,7 +503,7 @@ def loss_and_grad(
     n_chunks = 2 if parallel and batch % 2 == 0 else 1
     vals, grads, spare = workspace.buffers(batch, n_chunks)
     gu = np.empty((n_chunks, len(uniform)))
-
+    losses = np.empty(batch)
     width = batch // n_chunks
 
     def run(c: int) -> None:
@@ -508,7 +511,7 @@ def loss_and_grad(
         part = slice(c * width, (c + 1) * width)
         workspace.kernels.run(
             workspace.arrays, uniform, X[part], T[part], selected[part], 1.0 / batch, True,
-            vals[c], grads[c], gu[c], spare[c],
+            vals[c], grads[c], gu[c], spare[c], losses[part],
         )  # fmt: skip
 
     if n_chunks == 1:
@@ -517,8 +520,6 @@ def loss_and_grad(
         workspace.kernels  # noqa: B018 (compiled here, not by two threads at once)
         run_halves(run)
     raise_if_nonfinite(tape, uniform, vals)
-    sample = np.arange(batch)
-    losses = vals[sample // width, selected, sample % width]
     grad = gu.sum(axis=0)[: tape.n_params]
     check_gradient(tape, grad)
     return losses, grad
@@ -550,7 +551,8 @@ def forward(
     workspace = workspace or Workspace(tape)
     vals, _, spare = workspace.buffers(len(X), 1)
     workspace.kernels.run(
-        workspace.arrays, uniform, X, T, NO_SEEDS, 0.0, False, vals[0], vals[0], uniform, spare[0]
-    )
+        workspace.arrays, uniform, X, T, NO_SEEDS, 0.0, False, vals[0], vals[0], uniform, spare[0],
+        uniform,
+    )  # fmt: skip
     raise_if_nonfinite(tape, uniform, vals)
     return vals[0][tape.output_slots].T.copy()
