@@ -398,8 +398,11 @@ class Program:
         n_chunks = 2 if parallel and batch % 2 == 0 else 1
         chunks = self._last = self._workspace(batch, n_chunks)
         width = batch // n_chunks
-        slots = t.output_slots[0 if selected is None else selected]  # each sample's loss slot
-        seeded = np.broadcast_to(slots, (batch,)).astype(np.int64).reshape(n_chunks, width)
+        if selected is None:  # each sample's loss slot: the one output's, or its class's
+            seeded = np.full(batch, t.output_slots[0], dtype=np.int64)
+        else:
+            seeded = t.output_slots[selected].astype(np.int64, copy=False)
+        seeded = seeded.reshape(n_chunks, width)
         losses = np.empty(batch)
         finite = [False] * n_chunks
 
