@@ -251,6 +251,15 @@ class Program:
         self._plan_gradient_writes()
         self.blocks_table = np.array([b.row() for b in self.blocks], dtype=np.int64)
         self.blocks_table = self.blocks_table.reshape(-1, bk.BLOCK_COLUMNS)
+        t = self.tape  # what the kernel reads of the program, with targets and without
+        self._arrays = {
+            has_T: (
+                t.code, t.args, t.const, t.out, t.terms, t.input_slots,
+                t.target_slots if has_T else t.target_slots[:0], t.needs_grad, t.n_params,
+                self.blocks_table, self._zero_slots, self._zero_params, blas.DGEMM,
+            )
+            for has_T in (True, False)
+        }  # fmt: skip
         self._kernels: kernels.Kernels | None = None  # found on first run
         self._buffers: dict[int, tuple[int, list[_Chunk]]] = {}  # n_chunks -> (batch, chunks)
         self._last: list[_Chunk] = []  # the chunks of the last run, for `last_outputs`
@@ -329,13 +338,8 @@ class Program:
         """The program forward on the samples of ``X``, then, if ``seeded`` is given, each
         sample's ``losses[s] = vals[seeded[s], s]`` and backward from ``grads[seeded[s], s] =
         seed``, in one kernel call; whether every value was finite."""
-        t = self.tape
-        targets = t.target_slots if T is not None else t.target_slots[:0]
+        arrays = self._arrays[T is not None]
         T = np.empty((len(X), 0)) if T is None else np.ascontiguousarray(T)
-        arrays = (
-            t.code, t.args, t.const, t.out, t.terms, t.input_slots, targets, t.needs_grad,
-            t.n_params, self.blocks_table, self._zero_slots, self._zero_params, blas.DGEMM,
-        )  # fmt: skip
         train = seeded is not None
         return self.kernels.run(
             arrays, uniform, np.ascontiguousarray(X), T, seeded if train else kernels.NO_SEEDS,

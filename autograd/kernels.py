@@ -144,7 +144,8 @@ def _forward_rows(code, args, const, out, terms, uniform, vals, spare, blocks, f
 def _sum_of_products(a, b):
     """Σ a[s]·b[s] over the batch, in an order the compiler picks to vectorise (``reassoc``).
 
-    This and `_backward_axpy` are the only places the batch is summed, and
+    This and `_backward_axpy` are the only places an instruction's batch is
+    summed (a layer block's bias sums its own, `autograd.block_kernels`), and
     fused and unfused tapes sum through the same ones, so they still agree
     bit for bit.
     """
@@ -277,13 +278,12 @@ def _run(tape_arrays, uniform, X, T, seeded, seed, train, vals, grads, gu, spare
     if not _all_finite(vals):
         return False
     if train:
-        for s in range(len(seeded)):
-            losses[s] = vals[seeded[s], s]
         for r in range(len(zero_slots)):
             grads[zero_slots[r, 0] : zero_slots[r, 1]].ravel()[:] = 0.0  # a view: its rows
         for r in range(len(zero_params)):
             gu[zero_params[r, 0] : zero_params[r, 1]][:] = 0.0
         for s in range(len(seeded)):
+            losses[s] = vals[seeded[s], s]
             grads[seeded[s], s] = seed
         _backward_rows(
             code, args, const, out, terms, uniform, needs_grad, n_params, vals, grads, gu, spare,
@@ -505,11 +505,12 @@ def loss_and_grad(
     gu = np.empty((n_chunks, len(uniform)))
     losses = np.empty(batch)
     width = batch // n_chunks
+    finite = [False] * n_chunks
 
     def run(c: int) -> None:
         """Chunk ``c`` of the batch, with its own buffers."""
         part = slice(c * width, (c + 1) * width)
-        workspace.kernels.run(
+        finite[c] = workspace.kernels.run(
             workspace.arrays, uniform, X[part], T[part], selected[part], 1.0 / batch, True,
             vals[c], grads[c], gu[c], spare[c], losses[part],
         )  # fmt: skip
@@ -519,7 +520,8 @@ def loss_and_grad(
     else:
         workspace.kernels  # noqa: B018 (compiled here, not by two threads at once)
         run_halves(run)
-    raise_if_nonfinite(tape, uniform, vals)
+    if not all(finite):  # the kernel checked every value: only then look for the culprit
+        raise_if_nonfinite(tape, uniform, vals)
     grad = gu.sum(axis=0)[: tape.n_params]
     check_gradient(tape, grad)
     return losses, grad
@@ -550,9 +552,10 @@ def forward(
     uniform = tape.uniform if uniform is None else uniform
     workspace = workspace or Workspace(tape)
     vals, _, spare = workspace.buffers(len(X), 1)
-    workspace.kernels.run(
+    finite = workspace.kernels.run(
         workspace.arrays, uniform, X, T, NO_SEEDS, 0.0, False, vals[0], vals[0], uniform, spare[0],
         uniform,
     )  # fmt: skip
-    raise_if_nonfinite(tape, uniform, vals)
+    if not finite:
+        raise_if_nonfinite(tape, uniform, vals)
     return vals[0][tape.output_slots].T.copy()

@@ -140,7 +140,7 @@ class Optimizer:
     def _refuse(old: np.ndarray, new: np.ndarray, state: dict[str, Any], name: str) -> None:
         """Raise the OverflowError of a step whose results are not all finite (its state first)."""
         for key, buffer in state.items():
-            if isinstance(buffer, np.ndarray) and not np.isfinite(buffer).all():
+            if isinstance(buffer, np.ndarray) and not all_finite(buffer):
                 i = int(np.flatnonzero(~np.isfinite(buffer))[0])
                 raise OverflowError(
                     f"step: {key}[{i}], the state kept for {name}[{i}], overflows a float64 "
